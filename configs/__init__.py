@@ -1,0 +1,18 @@
+"""Hydra configuration: the YAML groups (`model/`, `env/`, `search/`, `train/`, `benchmark/`,
+`server/`) beside this file, and one way to compose them for every entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+
+def compose_config(name: str, overrides: Sequence[str] = ()) -> DictConfig:
+    """Compose root config `name` (e.g. "prove") with Hydra-style `overrides`."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name=name, overrides=list(overrides))
