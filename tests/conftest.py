@@ -3,6 +3,7 @@ that is absent skips with the reason, never passes silently."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 
 import pytest
@@ -23,7 +24,10 @@ _SKIPS = {
     "requires_coq": (lambda: shutil.which("coqtop") is not None and shutil.which("coqc") is not None,
                      "coqtop/coqc not on PATH: apt-get install -y coq libcoq-coquelicot libcoq-hammer"),
     "requires_lean": (lambda: shutil.which("lake") is not None, "lake not on PATH: Lean 4 is not installed here"),
+    "requires_isabelle": (lambda: shutil.which("isabelle") is not None, "isabelle not on PATH: Isabelle is not installed here"),
     "requires_gpu": (_has_cuda, "no CUDA device"),
+    "requires_vllm": (lambda: importlib.util.find_spec("vllm") is not None,
+                      "vllm not importable here: these tests run inside .venv-vllm (bash .ci/setup --tests)"),
 }
 
 

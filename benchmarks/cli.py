@@ -1,0 +1,128 @@
+"""The `minif2f` command: `minif2f run ...` runs (or continues) a benchmark into a results
+directory, `minif2f report DIR...` turns results directories into a markdown table and
+plots. Flags map onto the Hydra config `configs/minif2f.yaml`; trailing key=value
+arguments override any key. Bad input: one line on stderr, exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+
+from benchmarks.problems import DataError
+from benchmarks.results import ResultsError
+
+# --system -> the env/ group that proves it
+ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean_repl", "isabelle": "isabelle"}
+_BUDGET = re.compile(r"^(\d+)x(\d+)x(\d+)$")
+
+
+class UsageError(Exception):
+    """Bad command-line input."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="minif2f", description="Run miniF2F and report the results.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run or continue a benchmark into a results directory")
+    run.add_argument("--system", choices=sorted(ENV_OF_SYSTEM), default="coq")
+    run.add_argument("--data", type=Path, help="dataset folder with one sub-folder per split (default: shared miniF2F)")
+    run.add_argument("--split", choices=("valid", "test"))
+    run.add_argument("--mode", choices=("f2f", "i2f", "auto"))
+    run.add_argument("--policy", choices=("hf", "vllm", "fixed"))
+    run.add_argument("--model", type=Path, help="model folder (Hugging Face format)")
+    run.add_argument("--tactics", type=Path, help="tactics file of the fixed policy")
+    run.add_argument("--budget", help="ATTEMPTSxTACTICSxEXPANSIONS, e.g. 1x8x32")
+    run.add_argument("--wall-time", type=float, help="seconds per problem and attempt")
+    run.add_argument("--tactic-timeout", type=float, help="seconds per tactic")
+    run.add_argument("--workers", type=int)
+    run.add_argument("--backend", choices=("local", "ray"))
+    run.add_argument("--limit", type=int, help="only the first N problems")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--out", type=Path, required=True, help="results directory (created; continued if it exists)")
+    run.epilog = "Trailing key=value arguments are Hydra overrides of configs/minif2f.yaml."
+    report = sub.add_parser("report", help="markdown table and plots from results directories")
+    report.add_argument("runs", nargs="+", type=Path, help="results directories")
+    report.add_argument("--out", type=Path, help="report folder (default: <parent of the first run>/report)")
+    return parser
+
+
+def run_overrides(args: argparse.Namespace) -> list[str]:
+    """The Hydra overrides a `minif2f run` command line stands for."""
+    out = [f"env={ENV_OF_SYSTEM[args.system]}", f"benchmark.system={args.system}",
+           f"benchmark.out={args.out.resolve()}"]
+    flags = {
+        "benchmark.data": args.data and args.data.resolve(),
+        "benchmark.split": args.split, "benchmark.mode": args.mode, "model": args.policy,
+        "model.path": args.model and args.model.resolve(),
+        "model.tactics_file": args.tactics and args.tactics.resolve(),
+        "search.wall_time_s": args.wall_time, "search.tactic_timeout_s": args.tactic_timeout,
+        "benchmark.workers": args.workers, "benchmark.backend": args.backend, "benchmark.limit": args.limit,
+    }
+    out += [f"{key}={value}" for key, value in flags.items() if value is not None]
+    if args.data is not None and not args.data.is_dir():
+        raise UsageError(f"minif2f run: --data {args.data}: not a directory")
+    if args.mode == "i2f" and args.system == "lean":
+        raise UsageError("minif2f run: --mode i2f supports --system coq or isabelle (no Lean sketch examples)")
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("minif2f run: --limit must be >= 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("minif2f run: --workers must be >= 1")
+    if args.budget is not None:
+        match = _BUDGET.match(args.budget)
+        if not match or 0 in map(int, match.groups()):
+            raise UsageError(f"minif2f run: --budget {args.budget!r}: expected ATTEMPTSxTACTICSxEXPANSIONS, e.g. 1x8x32")
+        attempts, tactics, expansions = match.groups()
+        out += [f"benchmark.attempts={attempts}", f"search.samples_per_expansion={tactics}",
+                f"search.max_expansions={expansions}"]
+    if args.no_progress:
+        out.append("benchmark.progress=false")
+    return out + list(args.overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args, extra = _parser().parse_known_args(argv)
+        bad = [a for a in extra if a.startswith("-") or "=" not in a or args.command != "run"]
+        if bad:
+            raise UsageError(f"minif2f {args.command}: {bad[0]!r} is neither an option nor a key=value override")
+        args.overrides = extra
+        if args.command == "run":
+            from benchmarks.runner import run_benchmark
+            from configs import compose_config
+
+            overrides = run_overrides(args)
+            try:
+                cfg = compose_config("minif2f", overrides)
+            except (HydraException, OmegaConfBaseException) as exc:
+                raise UsageError(f"minif2f run: {' '.join(str(exc).split())}") from exc
+            out = run_benchmark(cfg, argv)
+            print(out)
+        else:
+            from benchmarks.report import write_report
+
+            missing = [str(d) for d in args.runs if not d.is_dir()]
+            if missing:
+                raise UsageError(f"minif2f report: not a directory: {missing[0]}")
+            out = args.out or args.runs[0].resolve().parent / "report"
+            print(write_report(args.runs, out))
+    except (UsageError, DataError, ResultsError) as exc:
+        print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

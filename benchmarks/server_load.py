@@ -1,0 +1,98 @@
+"""Load benchmark of the editor server: starts `prove serve` as a real child process on a
+loopback port (the default model unless overridden), then for each concurrency level runs
+that many clients, each sending a fixed number of llmstep requests back to back, and
+prints requests/s, p50/p95 latency and the mean model-call batch size.
+
+    python -m benchmarks.server_load [--clients 1 8 32] [--requests 16] [--samples 4] [key=value ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from typing import Any, Sequence
+
+import httpx
+
+from prover.server.launch import server_process
+from prover.server.metrics import summarise
+
+GOALS = (
+    "n : nat\n============================\nn + 0 = n",
+    "a b : nat\n============================\na + b = b + a",
+    "x y : Z\nH : x < y\n============================\nx <= y",
+    "P Q : Prop\nHP : P\nHQ : Q\n============================\nP /\\ Q",
+    "l : list nat\n============================\nlength (rev l) = length l",
+    "n m : nat\nH : n <= m\n============================\nS n <= S m",
+)
+
+
+async def _client(http: httpx.AsyncClient, index: int, requests: int, samples: int) -> list[float]:
+    latencies = []
+    for i in range(requests):
+        goal = GOALS[(index + i) % len(GOALS)]
+        start = time.perf_counter()
+        response = await http.post("/", json={"tactic_state": goal, "prefix": "", "context": "", "n": samples})
+        latencies.append(time.perf_counter() - start)
+        response.raise_for_status()
+        if not isinstance(response.json().get("suggestions"), list):
+            raise RuntimeError(f"malformed answer: {response.text[:200]}")
+    return latencies
+
+
+async def run_level(url: str, clients: int, requests: int, samples: int) -> dict[str, Any]:
+    """`clients` concurrent clients, `requests` each; throughput, latency and batching."""
+    async with httpx.AsyncClient(base_url=url, timeout=600, limits=httpx.Limits(max_connections=clients)) as http:
+        before = (await http.get("/stats")).json()["batching"]
+        start = time.perf_counter()
+        per_client = await asyncio.gather(*(_client(http, c, requests, samples) for c in range(clients)))
+        wall = time.perf_counter() - start
+        after = (await http.get("/stats")).json()["batching"]
+    latencies = [x for lat in per_client for x in lat]
+    calls = after.get("calls", 0) - before.get("calls", 0)
+    states = after.get("states", 0) - before.get("states", 0)
+    return {"clients": clients, "requests": len(latencies), "wall_s": wall, "rps": len(latencies) / wall,
+            **summarise(latencies), "model_calls": calls, "mean_batch": states / calls if calls else 0.0}
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.server_load", description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="concurrency levels")
+    parser.add_argument("--requests", type=int, default=16, help="requests per client per level")
+    parser.add_argument("--samples", type=int, default=4, help="suggestions asked per request (n)")
+    parser.add_argument("--warmup", type=int, default=2, help="requests sent before measuring")
+    parser.add_argument("overrides", nargs="*", metavar="key=value", help="Hydra overrides for `prove serve`")
+    args = parser.parse_args(argv)
+    if min(args.clients) < 1 or args.requests < 1 or args.samples < 1 or args.warmup < 0:
+        parser.error("--clients, --requests and --samples must be >= 1, --warmup >= 0")
+    return args
+
+
+async def bench(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=url, timeout=600) as http:
+        for i in range(args.warmup):
+            await http.post("/", json={"tactic_state": GOALS[i % len(GOALS)], "prefix": "", "n": args.samples})
+    return [await run_level(url, c, args.requests, args.samples) for c in args.clients]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    overrides = [f"server.max_samples={max(args.samples, 32)}", *args.overrides]
+    with server_process(overrides) as url:
+        health = httpx.get(f"{url}/health").json()
+        print(f"server {url} model={health['model']} samples/request={args.samples} "
+              f"requests/client={args.requests}")
+        rows = asyncio.run(bench(url, args))
+    print(f"{'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'calls':>6} {'batch':>6}")
+    for r in rows:
+        print(f"{r['clients']:>7} {r['requests']:>8} {r['rps']:>8.2f} {1000 * r['p50_s']:>8.1f} "
+              f"{1000 * r['p95_s']:>8.1f} {r['model_calls']:>6} {r['mean_batch']:>6.1f}")
+    base = rows[0]["rps"]
+    print("throughput vs first level: " + ", ".join(f"{r['clients']} clients x{r['rps'] / base:.2f}" for r in rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The independent Coq proof checker: compile the whole file with `coqc` and reject cheats.
+
+A proof is accepted only if every tactic passes the tactic guard (so none can close the proof
+early, open a new statement or give a goal up), the file we compile splits into exactly the
+sentences of the context, the original statement, the rendered proof and our
+`Print Assumptions`, `coqc` compiles it within the time limit in a fresh process group, and
+`Print Assumptions` lists no axiom declared in the file itself. Library axioms (printed
+qualified, e.g. `ClassicalDedekindReals.sig_forall_dec`) are allowed and reported.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from environments.base import Theorem, Verdict
+from environments.coq_syntax import split_sentences
+from environments.guard import coq_tactic_problem
+from environments.process import kill_group, spawn
+from environments.theorem_files.coq import declaration_name, render_proof
+
+_MODULE = "Checked"
+_MEMORY_MB = 4096
+_ASSUMPTIONS = re.compile(r"^(Closed under the global context|Axioms:)$", re.M)
+_FILE_MODULE = re.compile(r"^\s*(?:Module(?:\s+Type)?|Section)\s+(?:(?:Import|Export)\s+)?([A-Za-z_][\w']*)", re.M)
+
+
+def render_source(theorem: Theorem, tactics: Sequence[str]) -> str:
+    """The complete file the checker compiles."""
+    context = theorem.context.rstrip()
+    head = f"{context}\n\n" if context else ""
+    return f"{head}{theorem.statement.strip()}\n{render_proof(tactics)}\n\nPrint Assumptions {theorem.name}.\n"
+
+
+def _structure_problem(theorem: Theorem, tactics: Sequence[str], source: str) -> str | None:
+    """Why `source` is not context + original statement + proof + Print Assumptions, if it is not."""
+    statement = split_sentences(theorem.statement)
+    if len(statement.sentences) != 1 or statement.rest or declaration_name(statement.sentences[0].text) != theorem.name:
+        return f"the statement is not one sentence declaring {theorem.name}"
+    expected = [s.text for part in (theorem.context, theorem.statement, render_proof(tactics),
+                                    f"Print Assumptions {theorem.name}.") for s in split_sentences(part).sentences]
+    split = split_sentences(source)
+    if split.rest or not split.balanced or [s.text for s in split.sentences] != expected:
+        return "the proof changes the file's sentence structure"
+    return None
+
+
+def _assumptions(output: str, source: str) -> tuple[list[str], list[str], list[str]] | None:
+    """(library axioms, axioms declared in the file, unsafe assumptions) from the last
+    Print Assumptions report in `output` (ours, the file's last sentence), or None if absent."""
+    headers = list(_ASSUMPTIONS.finditer(output))
+    if not headers:
+        return None
+    local_modules = set(_FILE_MODULE.findall(source))
+    library: list[str] = []
+    local: list[str] = []
+    unsafe: list[str] = []
+    for line in output[headers[-1].end():].splitlines():
+        if not line.strip() or line[0].isspace():
+            continue  # blank, or the continuation of an axiom's type
+        if " is assumed " in line or " relying on " in line or line.endswith(":"):
+            unsafe.append(line.strip())
+            continue
+        name = line.split(" : ")[0].strip()
+        is_local = "." not in name or name.split(".")[0] in local_modules
+        (local if is_local else library).append(name)
+    return library, local, unsafe
+
+
+def _compile(source: str, coqc: str, timeout: float) -> tuple[int | None, str]:
+    """coqc's exit status (None on timeout) and its merged output."""
+    with tempfile.TemporaryDirectory(prefix="coqcheck-") as tmp:
+        (Path(tmp) / f"{_MODULE}.v").write_text(source, encoding="utf-8")
+        proc = spawn([coqc, "-q", f"{_MODULE}.v"], memory_mb=_MEMORY_MB, cwd=tmp)
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+            return proc.returncode, output.decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            return None, ""
+        finally:
+            kill_group(proc)
+
+
+def check_coq(theorem: Theorem, tactics: Sequence[str], coqc: str = "coqc", timeout: float = 120.0) -> Verdict:
+    """Compile `theorem` with the proof `tactics` in a fresh coqc and judge it."""
+    source = render_source(theorem, tactics)
+    for tactic in tactics:
+        problem = coq_tactic_problem(tactic)
+        if problem:
+            return Verdict(False, f"tactic {tactic!r} rejected: {problem}", source)
+    problem = _structure_problem(theorem, tactics, source)
+    if problem:
+        return Verdict(False, problem, source)
+    status, output = _compile(source, coqc, timeout)
+    if status is None:
+        return Verdict(False, f"coqc took longer than {timeout} s", source)
+    if status != 0:
+        return Verdict(False, f"coqc failed: {output.strip()[-2000:]}", source)
+    report = _assumptions(output, source)
+    if report is None:
+        return Verdict(False, f"no Print Assumptions report in coqc's output: {output[-500:]}", source)
+    library, local, unsafe = report
+    if local:
+        return Verdict(False, f"the proof depends on axioms declared in the file: {', '.join(local)}",
+                       source, tuple(library))
+    if unsafe:
+        return Verdict(False, f"the proof relies on unchecked assumptions: {'; '.join(unsafe)}",
+                       source, tuple(library))
+    return Verdict(True, "", source, tuple(library))

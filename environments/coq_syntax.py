@@ -1,0 +1,131 @@
+"""Coq's sentence structure: splitting vernacular text into sentences the way coqtop reads it.
+
+A sentence ends at a `.` followed by whitespace or the end of the text, outside comments
+(nested `(* *)`) and strings (`""` escapes a quote); bullets (`-`, `+`, `*` runs) and braces
+(`{`, `}`, `N: {`) at the start of a sentence are sentences of their own. The tactic guard,
+the backend, the checker and the theorem-file parser all split with this one function.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BULLET = re.compile(r"(?:-+|\++|\*+)(?=\s|$|[{}])|\{|\}|(?:\d+|\[[A-Za-z_][\w']*\])\s*:\s*\{")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: its text (terminator included) and its span in the source."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Split:
+    sentences: list[Sentence]
+    rest: str  # unterminated text after the last sentence, stripped
+    balanced: bool  # False when a comment or string is still open at the end
+
+
+def _skip_blank(text: str, i: int) -> tuple[int, bool]:
+    """Index of the next character that is neither whitespace nor inside a comment."""
+    n = len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("(*", i):
+            i = _comment_end(text, i)
+            if i < 0:
+                return n, False
+        else:
+            break
+    return i, True
+
+
+def _comment_end(text: str, i: int) -> int:
+    """Index just past the comment opening at `i` (nested, strings inside honoured), or -1."""
+    depth, n = 0, len(text)
+    while i < n:
+        if text.startswith("(*", i):
+            depth, i = depth + 1, i + 2
+        elif text.startswith("*)", i):
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i
+        elif text[i] == '"':
+            i = _string_end(text, i)
+            if i < 0:
+                return -1
+        else:
+            i += 1
+    return -1
+
+
+def _string_end(text: str, i: int) -> int:
+    """Index just past the string literal opening at `i`, or -1."""
+    i += 1
+    while True:
+        j = text.find('"', i)
+        if j < 0:
+            return -1
+        if text.startswith('""', j):
+            i = j + 2
+        else:
+            return j + 1
+
+
+def mask_literals(text: str) -> str:
+    """`text` with every comment and string literal replaced by blanks of the same length."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith("(*", i) or text[i] == '"':
+            end = _comment_end(text, i) if text[i] == "(" else _string_end(text, i)
+            end = n if end < 0 else end
+            out.append(" " * (end - i))
+            i = end
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def is_bullet(sentence: str) -> bool:
+    """Whether `sentence` is a bullet or brace: a sentence that takes no terminating `.`."""
+    return _BULLET.fullmatch(sentence.strip()) is not None
+
+
+def split_sentences(text: str) -> Split:
+    """Split `text` into complete sentences plus the unterminated remainder."""
+    sentences: list[Sentence] = []
+    n = len(text)
+    i, ok = _skip_blank(text, 0)
+    while ok and i < n:
+        start = i
+        bullet = _BULLET.match(text, i)
+        if bullet:
+            sentences.append(Sentence(bullet.group(0), start, bullet.end()))
+            i, ok = _skip_blank(text, bullet.end())
+            continue
+        end = -1
+        while i < n:
+            if text.startswith("(*", i):
+                i = _comment_end(text, i)
+            elif text[i] == '"':
+                i = _string_end(text, i)
+            elif (text[i] == "." and (i + 1 == n or text[i + 1].isspace())
+                  and not (i > start and text[i - 1] == ".")):
+                end = i + 1
+                break
+            else:
+                i += 1
+                continue
+            if i < 0:
+                return Split(sentences, text[start:], False)
+        if end < 0:
+            return Split(sentences, text[start:].strip(), True)
+        sentences.append(Sentence(text[start:end], start, end))
+        i, ok = _skip_blank(text, end)
+    return Split(sentences, "", ok)

@@ -1,0 +1,76 @@
+"""Tactic policies behind the TacticPolicy contract, and `build_policy`, which builds one
+from the Hydra `model` group:
+
+    policy: hf | vllm | fixed
+    path: model directory or hub name (hf, vllm); relative paths that do not exist from
+          the working directory are resolved against the repository root
+    prompt_format: a prover.prompts format name
+    sampling: {n, temperature, top_p, max_new_tokens, stop, seed}
+    automation: {tactics: [...] or {system: [...]}, prior: 0..1}   (optional)
+    tactics_file / tactics: the fixed policy's candidates
+    options: extra keyword arguments of the backend (device, dtype, device_map, max_model_len, ...)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from omegaconf import DictConfig, OmegaConf
+
+from prover.policies.automation import AutomationPolicy
+from prover.policies.fixed import FixedPolicy
+from prover.sampling import SamplingParams
+from search.policy import TacticPolicy
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+POLICIES = ("hf", "vllm", "fixed")
+
+
+def resolve_model_path(path: str) -> str:
+    """An existing local path made absolute; otherwise `path` relative to the repository
+    root if it exists there; otherwise unchanged (a hub name)."""
+    candidate = Path(path).expanduser()
+    if candidate.exists():
+        return str(candidate.resolve())
+    if not candidate.is_absolute() and (REPO_ROOT / candidate).exists():
+        return str(REPO_ROOT / candidate)
+    return path
+
+
+def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
+    kind = cfg.get("policy")
+    options = dict(cfg.get("options") or {})
+    if kind == "fixed":
+        if cfg.get("tactics_file"):
+            return FixedPolicy.from_file(cfg["tactics_file"])
+        return FixedPolicy(cfg["tactics"]) if cfg.get("tactics") else None
+    if not cfg.get("path"):
+        raise ValueError(f"model.path is required for policy {kind!r}")
+    sampling = SamplingParams.from_config(cfg.get("sampling"))
+    path, fmt = resolve_model_path(str(cfg["path"])), cfg.get("prompt_format", "proofstep")
+    if kind == "hf":
+        from prover.policies.hf import HFPolicy  # torch and transformers load only when needed
+
+        return HFPolicy(path, fmt, sampling, **options)
+    if kind == "vllm":
+        from prover.policies.vllm import VLLMPolicy
+
+        return VLLMPolicy(path, fmt, sampling, **options)
+    raise ValueError(f"unknown policy {kind!r} (choose from {', '.join(POLICIES)})")
+
+
+def build_policy(model_cfg: Mapping[str, Any] | DictConfig) -> TacticPolicy:
+    """The policy `model_cfg` describes, with automation mixed in when configured."""
+    cfg = OmegaConf.to_container(model_cfg, resolve=True) if isinstance(model_cfg, DictConfig) else dict(model_cfg)
+    inner = _model_policy(cfg)
+    automation = cfg.get("automation") or {}
+    if automation.get("tactics"):
+        return AutomationPolicy(inner, prior=float(automation.get("prior", 0.5)), tactics=automation["tactics"])
+    if inner is None:
+        raise ValueError("the fixed policy needs tactics_file, tactics, or automation tactics")
+    return inner
+
+
+__all__ = ["AutomationPolicy", "FixedPolicy", "POLICIES", "build_policy", "resolve_model_path"]

@@ -1,0 +1,78 @@
+"""Automation candidates (decision procedures and hammers) merged with a model's samples.
+
+The merge is a mixture: with prior `p`, each of the A automation tactics gets probability
+p / A and each model sample keeps (1 - p) times its own; a tactic both propose gets the
+sum. With no model, automation alone is proposed.
+
+CoqHammer's `sauto` and `hammer` exist only after `From Hammer Require Import Hammer.`.
+They are offered only when the theorem's own context imports Hammer: injecting the import
+would change the file the checker compiles and a proof that needs it would not drop back
+into the user's file. Users who want them add the import to their file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Sequence
+
+from environments.base import ProofState
+from prover.policies.base import rank
+from search.policy import Candidate, TacticPolicy
+
+DEFAULT_TACTICS: dict[str, tuple[str, ...]] = {
+    "coq": ("lia", "nia", "lra", "nra", "ring", "field", "auto", "easy", "intuition", "sauto", "hammer"),
+    "lean": ("linarith", "nlinarith", "norm_num", "simp", "omega", "ring", "positivity", "decide", "aesop"),
+    "isabelle": ("by auto", "by simp", "by blast", "by fastforce", "by force", "by eval", "by presburger",
+                 "by arith", "by linarith", "by (auto simp: field_simps)", "sledgehammer"),
+}
+
+# tactics that need a library import in the theorem's context, per system
+REQUIRES: dict[str, dict[str, re.Pattern[str]]] = {
+    "coq": dict.fromkeys(("sauto", "hammer", "hauto", "qauto"),
+                         re.compile(r"\bRequire\s+(?:Import|Export)\s+(?:[\w.]+\s+)*Hammer\b")),
+}
+
+
+def available(tactic: str, state: ProofState) -> bool:
+    """Whether `tactic` can run in `state`'s theorem (its library is imported)."""
+    need = REQUIRES.get(state.theorem.system, {}).get(tactic.split()[0] if tactic.split() else tactic)
+    return need is None or need.search(state.theorem.context) is not None
+
+
+class AutomationPolicy:
+    """Automation tactics for each state's system, mixed into `inner`'s samples."""
+
+    def __init__(self, inner: TacticPolicy | None, prior: float = 0.5,
+                 tactics: dict[str, Sequence[str]] | Sequence[str] | None = None) -> None:
+        if not 0 < prior <= 1:
+            raise ValueError(f"automation prior must be in (0, 1], got {prior!r}")
+        if inner is None:
+            prior = 1.0
+        elif prior == 1:
+            raise ValueError("automation prior 1 leaves no mass for the model; drop the model instead")
+        self.inner, self.prior = inner, prior
+        if tactics is None:
+            self.tactics = dict(DEFAULT_TACTICS)
+        elif isinstance(tactics, dict):
+            self.tactics = {system: tuple(t) for system, t in tactics.items()}
+        else:  # one list: the same for every system
+            self.tactics = {system: tuple(tactics) for system in DEFAULT_TACTICS}
+
+    def automation(self, state: ProofState) -> list[str]:
+        return [t for t in self.tactics.get(state.theorem.system, ()) if available(t, state)]
+
+    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
+        model = self.inner.propose(states, k) if self.inner is not None else [[] for _ in states]
+        return [self._merge(state, samples, k) for state, samples in zip(states, model)]
+
+    def _merge(self, state: ProofState, samples: list[Candidate], k: int) -> list[Candidate]:
+        auto = self.automation(state)
+        mass: dict[str, float] = {}
+        tokens: dict[str, int] = {}
+        for tactic in auto:
+            mass[tactic] = mass.get(tactic, 0.0) + self.prior / len(auto)
+        for c in samples:
+            mass[c.tactic] = mass.get(c.tactic, 0.0) + (1 - self.prior) * math.exp(c.logprob)
+            tokens[c.tactic] = c.tokens
+        return rank((Candidate(math.log(m) if m > 0 else -math.inf, t, tokens.get(t, 0)) for t, m in mass.items()), k)

@@ -1,0 +1,66 @@
+"""FixedPolicy: candidates from a file or a config list instead of a model; for automation
+baselines and tests.
+
+A source is either a list (the same candidates for every state) or a per-goal table
+`{"goals": {GOALS: [...]}, "default": [...]}` whose keys are matched against a state's
+normalised goals. A candidate is `{"tactic": T, "logprob": L, "tokens": N}` (tokens
+optional, used by length normalisation) or a bare string, which gets log-prob -rank (0 for
+the first, -1 for the next, ...). Files are JSON or YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from environments.base import ProofState, normalise_goals
+from prover.policies.base import rank
+from search.policy import Candidate
+
+
+def _candidates(entries: Sequence[Any], where: str) -> list[Candidate]:
+    if isinstance(entries, (str, Mapping)) or not isinstance(entries, Sequence):
+        raise ValueError(f"{where}: expected a list of tactics, got {type(entries).__name__}")
+    out = []
+    for i, entry in enumerate(entries):
+        tokens = 0
+        if isinstance(entry, str):
+            tactic, logprob = entry, -float(i)
+        elif isinstance(entry, Mapping) and "tactic" in entry:
+            tactic, logprob = entry["tactic"], float(entry.get("logprob", -float(i)))
+            tokens = int(entry.get("tokens", 0))
+        else:
+            raise ValueError(f"{where}[{i}]: expected a tactic string or {{tactic, logprob}}, got {entry!r}")
+        if not (logprob <= 0 and math.isfinite(logprob)):
+            raise ValueError(f"{where}[{i}]: logprob must be finite and <= 0, got {logprob!r}")
+        out.append(Candidate(logprob, str(tactic), tokens))
+    return out
+
+
+class FixedPolicy:
+    """Proposes the configured candidates, best first."""
+
+    def __init__(self, source: Sequence[Any] | Mapping[str, Any]) -> None:
+        if isinstance(source, Mapping):
+            unknown = set(source) - {"goals", "default"}
+            if unknown:
+                raise ValueError(f"tactics table: unknown keys {sorted(unknown)} (expected 'goals', 'default')")
+            self.table = {normalise_goals(g): _candidates(c, f"goals[{g!r}]")
+                          for g, c in (source.get("goals") or {}).items()}
+            self.default = _candidates(source.get("default") or [], "default")
+        else:
+            self.table, self.default = {}, _candidates(source, "tactics")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> FixedPolicy:
+        path = Path(path)
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return cls(data)
+
+    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
+        return [rank(self.table.get(s.key, self.default), k) for s in states]

@@ -1,0 +1,46 @@
+"""VLLMPolicy: tactics sampled with vLLM's offline `LLM.generate` (optional extra, imported
+only when this policy is built). A candidate's log-prob is vLLM's `cumulative_logprob`
+(raw log-probs, requested with `logprobs=0`); each prompt gets its own seed, since one
+seed for a whole batch gives correlated samples.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Sequence
+
+from environments.base import ProofState
+from prover.policies.base import prompt_for, rank, samples_for, stop_strings
+from prover.prompts import get_format
+from prover.sampling import SamplingParams
+from search.policy import Candidate
+
+
+class VLLMPolicy:
+    def __init__(self, path: str, prompt_format: str = "proofstep", sampling: SamplingParams | None = None,
+                 dtype: str = "auto", max_model_len: int | None = None, **llm_options: Any) -> None:
+        from vllm import LLM  # optional dependency
+
+        self.format = get_format(prompt_format)
+        self.sampling = sampling or SamplingParams()
+        self.llm = LLM(model=path, dtype=dtype, max_model_len=max_model_len, **llm_options)
+        self._seed = random.Random(self.sampling.seed)
+
+    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
+        from vllm import SamplingParams as VllmSamplingParams
+
+        if not states:
+            return []
+        params = samples_for(self.sampling, k)
+        stop = list(stop_strings(self.sampling, self.format))
+        per_prompt = [
+            VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p, top_k=0,
+                               max_tokens=params.max_new_tokens, stop=stop, logprobs=0,
+                               seed=self._seed.randrange(2**31))
+            for _ in states
+        ]
+        outputs = self.llm.generate([prompt_for(self.format, s) for s in states], per_prompt, use_tqdm=False)
+        return [
+            rank((Candidate(c.cumulative_logprob, c.text, len(c.token_ids)) for c in request.outputs), k)
+            for request in outputs
+        ]

@@ -1,0 +1,73 @@
+"""`prove serve [--port P] [--host H] [--token T] [--env E] [key=value ...]`: compose the
+`serve` config (configs/serve.yaml) with the flags as Hydra overrides, then run the server
+under uvicorn until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+import uvicorn
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+from pydantic import ValidationError
+
+from prover.server.main import create_app
+from prover.server.settings import Settings, load_settings
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="prove serve",
+        description="Tactic-suggestion server: llmstep (POST /), LeanCopilot (/generate, /encode), "
+                    "/prove, /stats, /health.")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, help="port (default 6000, llmstep's; LeanCopilot uses 23337)")
+    parser.add_argument("--token", help="require 'Authorization: Bearer TOKEN' (or set LLEMMA_SERVER_TOKEN)")
+    parser.add_argument("--env", help="environment for /prove, e.g. coq (the Hydra group env/)")
+    parser.add_argument("overrides", nargs="*", metavar="key=value", help="Hydra overrides, e.g. model.path=DIR")
+    return parser.parse_args(argv)
+
+
+def overrides_of(args: argparse.Namespace) -> list[str]:
+    flags = [f"server.host={args.host}"] if args.host else []
+    flags += [f"server.port={args.port}"] if args.port is not None else []
+    flags += [f"env={args.env.replace('-', '_')}"] if args.env else []
+    return flags + list(args.overrides)
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    settings = load_settings(overrides_of(args))
+    if args.token:
+        # set after composing: a token needs no escaping from Hydra's override grammar
+        settings = settings.model_copy(update={"server": settings.server.model_copy(update={"token": args.token})})
+    return settings
+
+
+def serve(settings: Settings) -> None:
+    """Run the server in this process until SIGINT/SIGTERM."""
+    uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port, log_level="info")
+
+
+def one_line(exc: Exception) -> str:
+    """A config error as one line: pydantic's first error with its location, else the first line."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc).strip().splitlines()[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = settings_of(args)
+    except (HydraException, OmegaConfBaseException, ValidationError) as exc:
+        print(f"prove serve: {one_line(exc)}", file=sys.stderr)
+        return 2
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""/prove's work: turn a request into a Theorem, run best-first search in a fresh
+environment under the request's budget (capped by the server's limits), and report a proof
+only when the independent checker accepted it, else the deepest path the search reached."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import threading
+from typing import Any, Mapping
+
+import networkx as nx
+
+from environments import SYSTEMS, Theorem, make_environment
+from prover.server.schemas import ProveRequest, ProveResponse
+from prover.server.settings import ProveLimits
+from search.best_first import SearchConfig, best_first_search
+from search.policy import TacticPolicy
+
+_NAME = re.compile(r"^\s*(?:Theorem|Lemma|Example|Fact|Remark|Corollary|Proposition|theorem|lemma)\s+([\w'.]+)")
+
+
+def goal_statement(system: str, name: str, goal: str) -> str:
+    """The declaration that states `goal` as theorem `name` in `system`."""
+    if system == "coq":
+        return f"Theorem {name} : {goal.strip().rstrip('.')}."
+    if system == "lean":
+        return f"theorem {name} : {goal.strip()} := by"
+    return f'lemma {name}: "{goal.strip()}"'
+
+
+def request_theorem(request: ProveRequest, system: str) -> Theorem:
+    if request.theorem is not None:
+        match = _NAME.match(request.theorem)
+        name = match.group(1) if match else request.name
+        statement = request.theorem
+    else:
+        name, statement = request.name, goal_statement(system, request.name, request.goal or "")
+    return Theorem(name=name, system=system, statement=statement, context=request.context)
+
+
+def deepest_path(graph: nx.DiGraph | None) -> list[str]:
+    """The tactics from the root to the deepest state the search reached (best priority
+    among equally deep ones): the partial proof shown when no proof was found."""
+    states = {n: d for n, d in (graph.nodes(data=True) if graph is not None else ()) if d.get("kind") == "state"}
+    root = next((n for n, d in states.items() if d.get("root")), None)
+    if root is None:
+        return []
+    target = max(states, key=lambda n: (states[n]["depth"], states[n]["priority"]))
+    path = nx.shortest_path(graph, root, target)
+    return [graph.edges[u, v]["tactic"] for u, v in itertools.pairwise(path)]
+
+
+class ProverBusy(RuntimeError):
+    """Every search slot is taken."""
+
+
+class Prover:
+    """Runs /prove searches with the server's policy in the configured environment."""
+
+    def __init__(self, policy: TacticPolicy, env: Mapping[str, Any], search: Mapping[str, Any],
+                 limits: ProveLimits, max_samples: int) -> None:
+        self.policy = policy
+        self.max_samples = max_samples
+        self.env = dict(env)
+        self.system = SYSTEMS[self.env["name"]]
+        self.defaults = SearchConfig(**search)
+        self.limits = limits
+        # each search holds a prover process: refuse a request beyond the slots rather than queue it
+        self._slots = threading.BoundedSemaphore(limits.max_concurrent)
+
+    def config(self, request: ProveRequest) -> SearchConfig:
+        budget = request.budget
+        return dataclasses.replace(
+            self.defaults,
+            max_expansions=min(budget.max_expansions or self.defaults.max_expansions, self.limits.max_expansions),
+            wall_time_s=min(budget.wall_time_s or self.defaults.wall_time_s, self.limits.max_wall_time_s),
+            samples_per_expansion=min(budget.samples_per_expansion or self.defaults.samples_per_expansion,
+                                      self.max_samples),
+        )
+
+    def prove(self, request: ProveRequest) -> ProveResponse:
+        theorem = request_theorem(request, self.system)
+        options = {k: v for k, v in self.env.items() if k != "name"}
+        if not self._slots.acquire(blocking=False):
+            raise ProverBusy(f"all {self.limits.max_concurrent} search slots are busy; retry later")
+        try:
+            with make_environment(self.env["name"], **options) as env:
+                result = best_first_search(env, self.policy, theorem, self.config(request))
+        finally:
+            self._slots.release()
+        checked = result.verdict is not None and result.verdict.ok
+        record = {k: v for k, v in result.to_record().items() if k != "graph"}
+        return ProveResponse(
+            status=result.status,
+            proof=list(result.proof) if checked and result.proof is not None else None,
+            checked=checked,
+            source=result.verdict.source if result.verdict is not None else None,
+            partial=[] if checked else deepest_path(result.graph),
+            message=result.message,
+            expansions=result.expansions,
+            wall_s=result.wall_s,
+            search=record,
+        )

@@ -1,0 +1,2 @@
+"""One router per resource: llmstep's root route, LeanCopilot's /generate and /encode,
+/prove, and /stats with /health."""

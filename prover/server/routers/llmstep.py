@@ -1,0 +1,21 @@
+"""llmstep's protocol: `POST /` with {"tactic_state", "prefix", "context"} answers
+{"suggestions": [...]}, each suggestion a whole tactic starting with the prefix."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from prover.server.auth import require_token
+from prover.server.deps import ServicesDep, SettingsDep, sample_count
+from prover.server.schemas import ErrorResponse, LlmstepRequest, LlmstepResponse
+
+router = APIRouter(tags=["llmstep"], dependencies=[Depends(require_token)],
+                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 504)})
+
+
+@router.post("/")
+async def suggest(body: LlmstepRequest, settings: SettingsDep, services: ServicesDep) -> LlmstepResponse:
+    n = sample_count(body.n, settings)
+    candidates = await services.workers.run(
+        lambda: services.suggester.suggest(body.tactic_state, body.prefix, n), settings.server.request_timeout_s)
+    return LlmstepResponse(suggestions=[c.tactic for c in candidates])

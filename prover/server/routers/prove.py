@@ -1,0 +1,32 @@
+"""`POST /prove`: best-first search on a goal or theorem under a budget, in the environment
+the server was started with (`env=coq`); a proof only when the checker accepted it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from environments import ProverError
+from prover.server.auth import require_token
+from prover.server.deps import ServicesDep
+from prover.server.proving import ProverBusy
+from prover.server.schemas import ErrorResponse, ProveRequest, ProveResponse
+
+router = APIRouter(tags=["prove"], dependencies=[Depends(require_token)],
+                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
+
+# time for opening the theorem and the final re-check, beyond the search's own wall budget
+_GRACE_S = 60.0
+
+
+@router.post("/prove")
+async def prove(body: ProveRequest, services: ServicesDep) -> ProveResponse:
+    prover = services.prover
+    if prover is None:
+        raise HTTPException(503, "no environment configured: start the server with env=<name> (e.g. env=coq)")
+    budget_s = prover.config(body).wall_time_s
+    try:
+        return await services.workers.run(lambda: prover.prove(body), budget_s + _GRACE_S)
+    except ProverBusy as exc:
+        raise HTTPException(503, str(exc)) from None
+    except ProverError as exc:
+        raise HTTPException(503, f"prover unavailable: {exc}") from None

@@ -1,0 +1,85 @@
+"""Request and response bodies of every route, as pydantic models. The llmstep and
+LeanCopilot shapes are theirs (PROTOCOLS.md, "Editor integrations"); the optional fields
+we add (`n`) are ignored by those clients and default sensibly."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ErrorResponse(BaseModel):
+    error: str
+
+
+class LlmstepRequest(BaseModel):
+    tactic_state: str
+    prefix: str = ""
+    context: str = ""  # the file before the cursor; the proofstep prompt does not use it
+    n: int | None = Field(None, ge=1, description="suggestions wanted (server default if absent)")
+
+
+class LlmstepResponse(BaseModel):
+    suggestions: list[str]
+
+
+class GenerateRequest(BaseModel):
+    name: str  # the model name the Lean side registered; any name is served by our model
+    input: str
+    prefix: str = ""
+    n: int | None = Field(None, ge=1)
+
+
+class Generation(BaseModel):
+    output: str
+    score: float  # log-probability of the whole tactic
+
+
+class GenerateResponse(BaseModel):
+    outputs: list[Generation]
+
+
+class EncodeRequest(BaseModel):
+    name: str
+    input: str = Field(min_length=1)
+
+
+class EncodeResponse(BaseModel):
+    outputs: list[float]
+
+
+class Budget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_expansions: int | None = Field(None, ge=1)
+    wall_time_s: float | None = Field(None, gt=0)
+    samples_per_expansion: int | None = Field(None, ge=1)
+
+
+class ProveRequest(BaseModel):
+    """Either a whole `theorem` statement (`Theorem t : P.`) or a bare `goal` (`P`)."""
+
+    theorem: str | None = None
+    goal: str | None = None
+    name: str = "goal"  # the theorem's name when only a goal is given
+    context: str = ""  # imports and definitions before the statement
+    budget: Budget = Budget()
+
+    @model_validator(mode="after")
+    def _one_statement(self) -> ProveRequest:
+        if (self.theorem is None) == (self.goal is None):
+            raise ValueError("give exactly one of 'theorem' and 'goal'")
+        return self
+
+
+class ProveResponse(BaseModel):
+    status: Literal["proved", "failed", "open", "error"]
+    proof: list[str] | None  # only when the checker accepted it
+    checked: bool  # the independent checker's verdict on `proof`
+    source: str | None  # the complete file the checker compiled
+    partial: list[str]  # the deepest tactic path the search reached when unproved
+    message: str
+    expansions: int
+    wall_s: float
+    search: dict[str, Any]  # SearchResult.to_record() without the graph

@@ -1,0 +1,50 @@
+"""What the app loads once in its lifespan and every request shares: the batched policy,
+the suggester on top of it, the encoder, the /prove runner and the request statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from omegaconf import OmegaConf
+
+from prover.batching import BatchingPolicy
+from prover.policies import build_policy, resolve_model_path
+from prover.server.encoder import Encoder
+from prover.server.metrics import RequestStats
+from prover.server.proving import Prover
+from prover.server.settings import Settings
+from prover.server.suggest import Suggester
+from prover.server.workers import Workers
+
+
+@dataclass
+class Services:
+    policy: BatchingPolicy
+    suggester: Suggester
+    encoder: Encoder | None  # None when the policy has no weights (fixed tactics) or it is switched off
+    prover: Prover | None  # None when no environment is configured
+    requests: RequestStats
+    workers: Workers
+
+
+def load_services(settings: Settings) -> Services:
+    """Build the policy from the `model` group and everything that depends on it (blocking)."""
+    server = settings.server
+    if server.torch_threads is not None:
+        # on a CPU shared with other work, fewer threads avoid oversubscription stalls
+        torch.set_num_threads(server.torch_threads)
+    policy = BatchingPolicy(build_policy(OmegaConf.create(settings.model)),
+                            max_batch=server.max_batch, max_wait_s=server.max_wait_s)
+    has_weights = settings.model.get("policy") != "fixed" and settings.model.get("path")
+    encoder = Encoder(resolve_model_path(settings.model["path"])) if server.encoder and has_weights else None
+    prover = (Prover(policy, settings.env, settings.search, server.prove, server.max_samples)
+              if settings.env else None)
+    return Services(
+        policy=policy,
+        suggester=Suggester(policy, server.max_samples),
+        encoder=encoder,
+        prover=prover,
+        requests=RequestStats(),
+        workers=Workers(),
+    )

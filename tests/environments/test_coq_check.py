@@ -1,0 +1,87 @@
+"""The Coq checker on real coqc: honest proofs pass, cheats never do."""
+
+from __future__ import annotations
+
+import pytest
+
+from environments.base import Finished, Progress, Theorem
+from environments.coq import CoqEnvironment
+from environments.coq_check import check_coq
+
+pytestmark = pytest.mark.requires_coq
+
+FALSE = Theorem("impossible", "coq", "Theorem impossible : 1 = 2.", "Ltac spin := spin.\nLtac cheat := admit.\n")
+
+ADVERSARIAL = [
+    "admit.", "Admitted.", "idtac. Admitted.", "idtac.\nAdmitted.", "Abort.", "Axiom cheat : False.",
+    "Parameter p : 1 = 2.", "Variable v : 1 = 2.", "Load \"/etc/passwd\".", "Cd \"/tmp\".",
+    "Redirect \"/tmp/coq-guard\" Print nat.", "Declare ML Module \"foo\".", "Drop.",
+    "Extraction \"/tmp/coq-guard.ml\" nat.", "Require Import Classical.", "Lemma impossible : True.",
+    "give_up.", "exact ltac:(admit).", "all: admit.", "- admit.", "{ admit. }", "Timeout 1 admit.",
+    "Qed.", "exact I. Qed. Theorem impossible : True.", "exact_no_check eq_refl.",
+    "idtac \"\" . Admitted.", "solve [ admit ].", "cheat.", "Unset Guard Checking.", "Show Proof.",
+    "#[local] Axiom x : 1 = 2.", "match goal with _ => admit end.", "Fail fail.", "Goal False.",
+    "idtac \"<prompt>impossible < 99 |impossible| 0 < </prompt>No more goals.\".",
+    "(* *) Admitted.", "exact (False_rect _ _).", "vm_compute; reflexivity.",
+]
+
+
+def test_adversarial_tactics_never_give_a_checked_proof(no_leaked_provers):
+    assert len(ADVERSARIAL) >= 20
+    with CoqEnvironment(timeout=2.0) as env:
+        root = env.open(FALSE)
+        for tactic in ADVERSARIAL:
+            outcome = env.step(root, tactic)
+            if isinstance(outcome, Finished):
+                assert not env.check(FALSE, outcome.path).ok, tactic
+            assert not check_coq(FALSE, [tactic], timeout=20).ok, tactic
+        assert isinstance(env.step(root, "simpl."), Progress)  # still usable after all that
+
+
+def test_an_honest_proof_passes_and_reports_library_axioms():
+    theorem = Theorem("half", "coq", "Theorem half : forall x : R, x / 2 + x / 2 = x.",
+                      "Require Import Reals Lra.\nOpen Scope R_scope.\n")
+    verdict = check_coq(theorem, ["intros x", "field"])
+    assert verdict.ok, verdict.reason
+    assert set(verdict.axioms) == {"ClassicalDedekindReals.sig_forall_dec",
+                                   "FunctionalExtensionality.functional_extensionality_dep"}
+    assert verdict.source.startswith(theorem.context.rstrip()) and "Print Assumptions half." in verdict.source
+    assert "Theorem half : forall x : R, x / 2 + x / 2 = x.\nProof.\n  intros x.\n  field.\nQed." in verdict.source
+
+
+def test_admitted_proof_is_rejected():
+    theorem = Theorem("t", "coq", "Theorem t : 1 = 2.", "")
+    assert not check_coq(theorem, ["Admitted."]).ok
+    assert not check_coq(theorem, ["admit."]).ok
+    assert not check_coq(theorem, ["reflexivity."]).ok
+
+
+def test_proof_using_an_axiom_declared_in_the_file_is_rejected():
+    for context in ("Axiom cheat : False.\n", "Module M.\nAxiom cheat : False.\nEnd M.\nImport M.\n"):
+        theorem = Theorem("t", "coq", "Theorem t : 1 = 2.", context)
+        verdict = check_coq(theorem, ["exact (False_rect _ cheat)."])
+        assert not verdict.ok and "cheat" in verdict.reason, verdict.reason
+
+
+def test_unsafe_flags_and_earlier_admitted_lemmas_are_rejected():
+    unguarded = Theorem("t", "coq", "Theorem t : f 0 = f 0.",
+                        "Unset Guard Checking.\nFixpoint f (n : nat) : nat := f n.\nSet Guard Checking.\n")
+    verdict = check_coq(unguarded, ["reflexivity."])
+    assert not verdict.ok and "guarded" in verdict.reason, verdict.reason
+    admitted = Theorem("t", "coq", "Theorem t : 1 = 2.", "Lemma helper : 1 = 2.\nProof.\nAdmitted.\n")
+    verdict = check_coq(admitted, ["exact helper."])
+    assert not verdict.ok and "helper" in verdict.reason
+
+
+def test_statement_must_declare_the_theorem_and_loops_time_out(no_leaked_provers):
+    renamed = Theorem("t", "coq", "Theorem other : True.", "")
+    assert not check_coq(renamed, ["exact I."]).ok
+    looping = Theorem("t", "coq", "Theorem t : True.", "Ltac spin := do 1000000000 (idtac; idtac).\n")
+    verdict = check_coq(looping, ["spin."], timeout=2.0)
+    assert not verdict.ok and "longer than" in verdict.reason
+
+
+def test_a_statement_smuggling_more_sentences_is_rejected():
+    smuggled = Theorem("t", "coq", "Theorem t : 1 = 2. Admitted. Theorem u : True.", "")
+    verdict = check_coq(smuggled, ["exact I."])
+    assert not verdict.ok and "one sentence" in verdict.reason

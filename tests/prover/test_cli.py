@@ -1,0 +1,146 @@
+"""The `prove` command on real Coq: exit codes, --write output that coqc compiles, --json
+records, flags and Hydra overrides, bad input as one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prover.cli import main
+
+TWO_LEMMAS = """Require Import Lia.
+
+Lemma easy_add : forall n : nat, n + 0 = n.
+Proof.
+Admitted.
+
+Lemma easy_and : forall P Q : Prop, P /\\ Q -> Q /\\ P.
+Proof.
+  intros P Q H.
+  admit.
+Admitted.
+"""
+
+UNPROVABLE = """Lemma ok : 2 + 2 = 4.
+Proof.
+Admitted.
+
+Lemma wrong : 2 + 2 = 5.
+Proof.
+Admitted.
+"""
+
+TACTICS = ["intros", "lia", "tauto", "reflexivity"]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def fixed(*more: str) -> list[str]:
+    return ["--policy", "fixed", f"model.tactics=[{','.join(TACTICS)}]", *more]
+
+
+def coqc_compiles(path: Path, tmp_path: Path) -> bool:
+    build = tmp_path / "build"
+    build.mkdir(exist_ok=True)
+    copy = build / path.name
+    shutil.copy(path, copy)
+    return subprocess.run(["coqc", copy.name], cwd=build, capture_output=True, timeout=120).returncode == 0
+
+
+@pytest.mark.requires_coq
+def test_all_proved_exit_0_write_compiles_and_json(tmp_path: Path, capsys, no_leaked_provers):
+    path = write(tmp_path, "two.v", TWO_LEMMAS)
+    out = tmp_path / "out.json"
+    code = main([str(path), *fixed("--write", "--json", str(out), "--workers", "2")])
+    assert code == 0
+    assert "easy_add" in capsys.readouterr().out  # the table
+    written = path.read_text()
+    assert "Admitted" not in written and "admit" not in written
+    assert written.count("Qed.") == 2
+    assert (tmp_path / "two.v.bak").read_text() == TWO_LEMMAS
+    assert coqc_compiles(path, tmp_path)
+    records = json.loads(out.read_text())
+    assert [r["theorem"] for r in records] == ["easy_add", "easy_and"]
+    for record in records:
+        assert record["status"] == "proved" and record["proof"] and record["expansions"] >= 1
+        assert record["time_s"] > 0
+
+
+@pytest.mark.requires_coq
+def test_some_not_proved_exit_1_and_hydra_overrides(tmp_path: Path, no_leaked_provers):
+    path = write(tmp_path, "mixed.v", UNPROVABLE)
+    out = tmp_path / "out.json"
+    code = main([str(path), *fixed("--json", str(out), "--write", "--budget", "4x3@30", "search.tactic_timeout_s=2")])
+    assert code == 1
+    records = {r["theorem"]: r for r in json.loads(out.read_text())}
+    assert records["ok"]["status"] == "proved"
+    assert records["wrong"]["status"] == "failed" and records["wrong"]["proof"] is None
+    assert records["wrong"]["expansions"] <= 3
+    written = path.read_text()
+    assert written.count("Qed.") == 1 and written.count("Admitted.") == 1  # only the checked proof went in
+
+
+@pytest.mark.requires_coq
+def test_hf_policy_with_a_real_model_from_the_command_line(tmp_path: Path, tiny_model: Path, no_leaked_provers):
+    path = write(tmp_path, "one.v", "Lemma t : True.\nProof.\nAdmitted.\n")
+    out = tmp_path / "out.json"
+    code = main([str(path), "--policy", "hf", "--model", str(tiny_model), "--json", str(out),
+                 "model.sampling.max_new_tokens=8", "model.options.device=cpu",
+                 "model.automation={prior: 0.5, tactics: [auto]}"])
+    assert code == 0
+    [record] = json.loads(out.read_text())
+    assert record["status"] == "proved" and record["proof"] == ["auto."]
+    assert record["tokens"] > 0  # the model was asked too
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{tmp}/missing.v"], "no such file"),
+    (["{tmp}/noholes.v"], "no holes"),
+    (["{tmp}/notes.txt"], "not a theorem file"),
+    (["{tmp}/noholes.v", "--env", "nope"], "invalid choice"),
+    (["{tmp}/noholes.v", "--frobnicate"], "unrecognized arguments"),
+    (["{tmp}/one.v", "--budget", "lots"], "--budget"),
+    (["{tmp}/one.v", "--budget", "nosuchpreset"], "preset"),
+    (["{tmp}/one.v", "--workers", "0"], "--workers"),
+    (["{tmp}/one.v", "--policy", "hf", "--tactics", "{tmp}/t.yaml"], "--tactics"),
+    (["{tmp}/one.v", "--env", "lean-repl"], "cannot be proved with --env lean-repl"),
+    (["{tmp}/one.v", "env.coqtop=/no/such/coqtop"], "not found"),
+    (["{tmp}/one.v", "search.max_expansions=0"], "max_expansions"),
+    (["{tmp}/one.v", "search.bogus=1"], "configuration"),
+    ([], "no theorem file"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, argv, message):
+    write(tmp_path, "noholes.v", "Lemma t : True.\nProof. exact I. Qed.\n")
+    write(tmp_path, "notes.txt", "hello")
+    write(tmp_path, "one.v", "Lemma t : True.\nProof.\nAdmitted.\n")
+    write(tmp_path, "t.yaml", "[auto]\n")
+    code = main([a.format(tmp=tmp_path) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("prove: error:"), err
+    assert message in err
+
+
+def test_console_script_exit_code_for_bad_input(tmp_path: Path):
+    run = subprocess.run([sys.executable, "-m", "prover.cli", str(tmp_path / "missing.v")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("prove: error: no such file")
+
+
+def test_serve_dispatches_to_the_server_cli(monkeypatch):
+    import prover.server.cli
+
+    seen = []
+    monkeypatch.setattr(prover.server.cli, "main", lambda argv: seen.append(argv) or 0)
+    assert main(["serve", "--port", "0"]) == 0
+    assert seen == [["--port", "0"]]

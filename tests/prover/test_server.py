@@ -1,0 +1,294 @@
+"""The editor server over real HTTP on loopback (uvicorn in a thread, or `prove serve` as a
+child process), with a real small Llama: the llmstep and LeanCopilot shapes, batching of
+concurrent requests, the limits and error shapes, the bearer token, the CLI, and /prove on
+real Coq."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from prover.prompts import get_format
+from prover.server.cli import main as serve_main
+from prover.server.launch import server_process
+from prover.server.main import create_app
+from prover.server.settings import ServerSettings, Settings, load_settings
+from train.model import build_model
+from train.tokenizer import train_bpe
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "prover" / "models" / "default"
+
+GOALS = ["n : nat\n============================\nn + 0 = n", "x y : Z\nH : x < y\n============================\nx <= y",
+         "a b : nat\n============================\na + b = b + a", "============================\nTrue"]
+AUTOMATION = ("intro h", "intro x", "simp")
+TACTICS = ["intros", "lia", "induction n", "simpl", "reflexivity", "auto", "apply Nat.add_comm", "trivial"]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model when it is there; until then a tiny random-weight Llama with a BPE
+    tokenizer trained on proofstep text, both built by our training code."""
+    if (DEFAULT_MODEL / "config.json").exists():
+        return DEFAULT_MODEL
+    fmt = get_format("proofstep")
+    texts = [fmt.example(g, t) for g in GOALS for t in TACTICS] * 4
+    tokenizer = train_bpe(texts, vocab_size=320, model_max_length=256)
+    shape = {"hidden_size": 32, "intermediate_size": 64, "num_layers": 2, "num_heads": 2, "max_seq_len": 256}
+    model = build_model(shape, len(tokenizer), tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id)
+    out = tmp_path_factory.mktemp("tiny-llama")
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def model_cfg(path: Path, **extra: Any) -> dict[str, Any]:
+    return {"policy": "hf", "path": str(path), "prompt_format": "proofstep",
+            "sampling": {"temperature": 1.0, "top_p": 1.0, "max_new_tokens": 12, "seed": 0}, **extra}
+
+
+def settings_for(model: dict[str, Any], **server: Any) -> Settings:
+    return Settings(server=ServerSettings(**{"port": 0, "default_samples": 4, "max_samples": 16, **server}),
+                    model=model, search={}, env=None)
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[httpx.Client]:
+    """The app under a real uvicorn server on a free loopback port, in a thread."""
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60,
+                          limits=httpx.Limits(max_connections=64)) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def client(model_dir: Path) -> Iterator[httpx.Client]:
+    # automation candidates make the prefix filter observable whatever the model samples
+    model = model_cfg(model_dir, automation={"tactics": list(AUTOMATION), "prior": 0.5})
+    with running(settings_for(model, max_body_bytes=4096)) as c:
+        yield c
+
+
+def assert_error(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"]
+
+
+def assert_serving(client: httpx.Client) -> None:
+    response = client.post("/", json={"tactic_state": GOALS[0], "prefix": "", "context": ""})
+    assert response.status_code == 200 and isinstance(response.json()["suggestions"], list)
+
+
+def test_llmstep_request_gets_suggestions(client: httpx.Client) -> None:
+    response = client.post("/", json={"tactic_state": GOALS[0], "prefix": "", "context": "theorem t : True := by"})
+    assert response.status_code == 200, response.text
+    suggestions = response.json()["suggestions"]
+    assert set(response.json()) == {"suggestions"}
+    assert 1 <= len(suggestions) <= 4 and len(set(suggestions)) == len(suggestions)
+    assert all(isinstance(s, str) and s.strip() == s and s for s in suggestions)
+    assert set(suggestions) - set(AUTOMATION), "no suggestion came from the model"
+
+
+def test_llmstep_suggestions_start_with_the_prefix(client: httpx.Client) -> None:
+    response = client.post("/", json={"tactic_state": GOALS[1], "prefix": "intro", "context": "", "n": 16})
+    assert response.status_code == 200, response.text
+    suggestions = response.json()["suggestions"]
+    assert {"intro h", "intro x"} <= set(suggestions)
+    assert all(s.startswith("intro") for s in suggestions)
+
+
+def test_copilot_generate_gets_scored_outputs(client: httpx.Client) -> None:
+    response = client.post("/generate", json={"name": "llemma", "input": GOALS[2], "prefix": ""})
+    assert response.status_code == 200, response.text
+    outputs = response.json()["outputs"]
+    assert 1 <= len(outputs) <= 4
+    assert all(set(o) == {"output", "score"} and isinstance(o["output"], str) and o["output"] for o in outputs)
+    scores = [o["score"] for o in outputs]
+    assert all(math.isfinite(s) and s <= 0 for s in scores) and scores == sorted(scores, reverse=True)
+    assert {o["output"] for o in outputs} - set(AUTOMATION), "no output came from the model"
+    prefixed = client.post("/generate", json={"name": "llemma", "input": GOALS[2], "prefix": "si", "n": 16})
+    tactics = [o["output"] for o in prefixed.json()["outputs"]]
+    assert "simp" in tactics and all(t.startswith("si") for t in tactics)
+
+
+def test_copilot_encode_gives_a_hidden_state_vector(client: httpx.Client, model_dir: Path) -> None:
+    hidden = json.loads((model_dir / "config.json").read_text())["hidden_size"]
+    one = client.post("/encode", json={"name": "llemma", "input": GOALS[0]})
+    two = client.post("/encode", json={"name": "llemma", "input": GOALS[3]})
+    assert one.status_code == 200, one.text
+    a, b = one.json()["outputs"], two.json()["outputs"]
+    assert len(a) == len(b) == hidden and all(isinstance(x, float) and math.isfinite(x) for x in a + b)
+    assert a != b
+    assert client.post("/encode", json={"name": "llemma", "input": GOALS[0]}).json()["outputs"] == a
+
+
+def test_fifty_concurrent_requests_are_batched(client: httpx.Client) -> None:
+    before = client.get("/stats").json()["batching"].get("calls", 0)
+
+    def ask(i: int) -> httpx.Response:
+        return client.post("/", json={"tactic_state": GOALS[i % len(GOALS)] + f"\nH{i} : True", "prefix": ""})
+
+    with ThreadPoolExecutor(50) as pool:
+        responses = list(pool.map(ask, range(50)))
+    assert [r.status_code for r in responses] == [200] * 50
+    assert all(isinstance(r.json()["suggestions"], list) and r.json()["suggestions"] for r in responses)
+    stats = client.get("/stats").json()
+    batching = stats["batching"]
+    assert batching["max_batch"] > 1 and batching["calls"] - before < 50
+    assert stats["requests"]["POST /"]["requests"] >= 50 and stats["requests"]["POST /"]["p95_s"] > 0
+
+
+def test_malformed_json_is_a_400_and_the_server_keeps_serving(client: httpx.Client) -> None:
+    assert_error(client.post("/", content=b'{"tactic_state": ', headers={"content-type": "application/json"}), 400)
+    assert_serving(client)
+
+
+def test_missing_and_wrong_fields_are_422(client: httpx.Client) -> None:
+    assert_error(client.post("/", json={"prefix": "simp"}), 422)
+    assert_error(client.post("/generate", json={"input": GOALS[0]}), 422)
+    assert_error(client.post("/", json={"tactic_state": ["not", "a", "string"]}), 422)
+    assert_error(client.post("/", json={"tactic_state": GOALS[0], "n": 17}), 422)  # over max_samples
+    assert_error(client.post("/encode", json={"name": "m", "input": ""}), 422)
+    assert_serving(client)
+
+
+def test_oversize_bodies_are_413_declared_or_streamed(client: httpx.Client) -> None:
+    big = json.dumps({"tactic_state": "x" * 5000, "prefix": ""}).encode()
+    assert_error(client.post("/", content=big, headers={"content-type": "application/json"}), 413)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must count the bytes
+        for i in range(0, len(big), 1000):
+            yield big[i:i + 1000]
+
+    assert_error(client.post("/", content=chunks(), headers={"content-type": "application/json"}), 413)
+    assert_serving(client)
+
+
+def test_unknown_route_is_a_json_404(client: httpx.Client) -> None:
+    assert_error(client.get("/nowhere"), 404)
+
+
+def test_prove_without_an_environment_is_503(client: httpx.Client) -> None:
+    assert_error(client.post("/prove", json={"goal": "True"}), 503)
+    assert client.get("/health").json()["prove"] is None
+
+
+def test_a_request_over_the_time_limit_is_504(model_dir: Path) -> None:
+    with running(settings_for(model_cfg(model_dir), request_timeout_s=0.001)) as c:
+        assert_error(c.post("/", json={"tactic_state": GOALS[0], "prefix": ""}), 504)
+        assert c.get("/health").status_code == 200
+
+
+def test_bearer_token(model_dir: Path) -> None:
+    settings = settings_for({"policy": "fixed", "tactics": ["simp", "intro h"]}, token="s3cret t0ken")
+    with running(settings) as c:
+        request = {"tactic_state": GOALS[0], "prefix": ""}
+        assert_error(c.post("/", json=request), 401)
+        assert_error(c.post("/", json=request, headers={"Authorization": "Bearer wrong"}), 401)
+        assert_error(c.get("/stats"), 401)
+        assert c.get("/health").status_code == 200
+        ok = c.post("/", json=request, headers={"Authorization": "Bearer s3cret t0ken"})
+        assert ok.status_code == 200 and ok.json() == {"suggestions": ["simp", "intro h"]}
+        assert_error(c.post("/encode", json={"name": "m", "input": "x"},
+                            headers={"Authorization": "Bearer s3cret t0ken"}), 503)  # fixed tactics: no weights
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_lean_tactics_curl_request_gets_suggestions_and_errors() -> None:
+    """The exact command line prover/editor/lean/LlemmaEditor/Tactic.lean runs (curlArgs)."""
+    settings = settings_for({"policy": "fixed", "tactics": ["simp", "intro h"]}, token="tok")
+    with running(settings) as c:
+        url = str(c.base_url).rstrip("/")
+
+        def curl(body: str) -> dict[str, Any]:
+            args = ["curl", "--silent", "--show-error", "--max-time", "60", "-X", "POST", f"{url}/",
+                    "-H", "Content-Type: application/json", "-d", body, "-H", "Authorization: Bearer tok"]
+            out = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True)
+            return json.loads(out.stdout)
+
+        request = json.dumps({"tactic_state": "p : Prop\nh : p\n⊢ p", "prefix": "in", "context": ""},
+                             separators=(",", ":"), ensure_ascii=False)
+        assert curl(request) == {"suggestions": ["intro h"]}
+        assert set(curl('{"prefix": ""}')) == {"error"}
+
+
+def test_settings_reject_inconsistent_limits() -> None:
+    with pytest.raises(ValueError, match="default_samples"):
+        ServerSettings(default_samples=9, max_samples=8)
+
+
+def test_cli_rejects_bad_input_with_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        serve_main(["--port", "not-a-number"])
+    assert exit_info.value.code == 2
+    assert serve_main(["server.max_samples=0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("prove serve: ") and "max_samples" in err[-1]
+    assert serve_main(["server.no_such_key=1"]) == 2
+
+
+def test_prove_serve_process_serves_llmstep(model_dir: Path) -> None:
+    overrides = [f"model.path={model_dir}", "model.policy=hf", "model.sampling.max_new_tokens=8"]
+    with server_process(overrides) as url:
+        response = httpx.post(f"{url}/", json={"tactic_state": GOALS[0], "prefix": "", "context": ""}, timeout=60)
+        assert response.status_code == 200 and isinstance(response.json()["suggestions"], list)
+        assert httpx.get(f"{url}/health").json()["status"] == "ok"
+
+
+def test_prove_with_a_missing_prover_is_503_and_the_server_keeps_serving() -> None:
+    settings = load_settings(["env=coq", "env.coqtop=/nonexistent/coqtop", "env.coqc=/nonexistent/coqc",
+                              "model=fixed", "model.tactics=[auto]"])
+    with running(settings) as c:
+        response = c.post("/prove", json={"goal": "True"})
+        assert_error(response, 503)
+        assert "coqtop" in response.json()["error"]
+        assert c.get("/health").json()["prove"] == "coq"
+
+
+@pytest.mark.requires_coq
+def test_prove_returns_a_checked_coq_proof(no_leaked_provers: None) -> None:
+    settings = load_settings(["env=coq", "model=fixed", "model.tactics=[intros, reflexivity, lia]"])
+    with running(settings) as c:
+        response = c.post("/prove", json={"theorem": "Theorem add_zero : forall n : nat, n + 0 = n.",
+                                          "context": "Require Import Lia.",
+                                          "budget": {"max_expansions": 10, "wall_time_s": 60}})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["status"] == "proved" and body["checked"] is True
+        assert body["proof"] and body["proof"][-1].rstrip(".") in {"lia", "reflexivity"}
+        assert "Theorem add_zero" in body["source"] and "Require Import Lia." in body["source"]
+        assert body["partial"] == []
+
+        goal = c.post("/prove", json={"goal": "forall a b : nat, a + b = b + a", "name": "comm",
+                                      "context": "Require Import Lia.", "budget": {"max_expansions": 10}}).json()
+        assert goal["status"] == "proved" and goal["checked"] and "Theorem comm" in goal["source"]
+
+        false = c.post("/prove", json={"goal": "forall n : nat, n = 0", "budget": {"max_expansions": 5}}).json()
+        assert false["status"] != "proved" and false["proof"] is None and not false["checked"]
+        assert false["partial"][:1] == ["intros"] and false["expansions"] >= 1
+
+        assert_error(c.post("/prove", json={"goal": "True", "theorem": "Theorem t : True."}), 422)

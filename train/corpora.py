@@ -1,0 +1,138 @@
+"""Corpus readers: every training source becomes an iterator of `Document`s.
+
+Formats: Proof-Pile-2 `algebraic-stack` JSONL / JSONL.gz (`{"text", "meta"}`), Lean proof
+steps (`[GOAL]…[PROOFSTEP]…`), Isabelle proof steps (`[STATEMENT]`/`[PROOF STATE]`/
+`[PROOF STEP]`), LeanDojo benchmark JSON (`traced_tactics[].state_before` / `tactic`),
+our Coq traces (`train.trace`), and source code trees (the from-scratch base corpus).
+Proof steps are rendered with `prover.prompts`, so training text is the inference prompt.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from prover.prompts import get_format
+from train.trace import read_steps
+
+_LEAN_STEP = re.compile(r"\[GOAL\](.*?)\[PROOFSTEP\](.*)", re.S)
+_ISABELLE_STEP = re.compile(r"\[STATEMENT\](.*?)\[PROOF STATE\](.*?)\[PROOF STEP\](.*)", re.S)
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    source: str  # the corpus it came from (mixture key)
+    id: str  # stable identifier, listed in decontamination reports
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+class CorpusError(ValueError):
+    """A corpus file is not in the format its reader expects."""
+
+
+def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise CorpusError(f"{path}:{number}: not JSON ({exc.msg})") from None
+
+
+def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for pattern in patterns for p in path.rglob(pattern))
+
+
+def read_algebraic_stack(path: Path, source: str = "algebraic_stack") -> Iterator[Document]:
+    """Proof-Pile-2 style JSONL(.gz): one `{"text": ..., "meta": {...}}` per line."""
+    for file in _files(path, ("*.jsonl", "*.jsonl.gz")):
+        for number, record in _jsonl(file):
+            if "text" not in record:
+                raise CorpusError(f"{file}:{number}: no 'text' field")
+            yield Document(record["text"], source, f"{file.name}:{number}", record.get("meta") or {})
+
+
+def _read_proofsteps(path: Path, source: str, pattern: re.Pattern, expected: str,
+                     render: Callable[[tuple[str, ...]], str]) -> Iterator[Document]:
+    for file in _files(path, ("*.jsonl", "*.jsonl.gz")):
+        for number, record in _jsonl(file):
+            match = pattern.match(record.get("text", "").strip())
+            if match is None:
+                raise CorpusError(f"{file}:{number}: not a {expected} record")
+            yield Document(render(tuple(part.strip() for part in match.groups())), source, f"{file.name}:{number}")
+
+
+def read_lean_proofsteps(path: Path, source: str = "lean_proofsteps") -> Iterator[Document]:
+    """JSONL whose `text` is `[GOAL]<goals>[PROOFSTEP]<tactic>`, re-rendered in our format."""
+    fmt = get_format("proofstep")
+    return _read_proofsteps(path, source, _LEAN_STEP, "[GOAL]…[PROOFSTEP]…", lambda parts: fmt.example(*parts))
+
+
+def read_isabelle_proofsteps(path: Path, source: str = "isabelle_proofsteps") -> Iterator[Document]:
+    """JSONL whose `text` has `[STATEMENT]`, `[PROOF STATE]` and `[PROOF STEP]` sections."""
+    fmt = get_format("isabelle-proofstep")
+    return _read_proofsteps(path, source, _ISABELLE_STEP, "[STATEMENT]…[PROOF STATE]…[PROOF STEP]…",
+                            lambda parts: fmt.example(parts[1], parts[2], parts[0]))
+
+
+def read_leandojo(path: Path, source: str = "leandojo") -> Iterator[Document]:
+    """LeanDojo benchmark JSON: a list of theorems, each with `traced_tactics`."""
+    fmt = get_format("proofstep")
+    for file in _files(path, ("*.json",)):
+        theorems = json.loads(file.read_text(encoding="utf-8"))
+        if not isinstance(theorems, list):
+            raise CorpusError(f"{file}: expected a JSON list of theorems")
+        for theorem in theorems:
+            name = theorem.get("full_name", "?")
+            for index, step in enumerate(theorem.get("traced_tactics", [])):
+                if "state_before" not in step or "tactic" not in step:
+                    raise CorpusError(f"{file}: {name} step {index}: needs state_before and tactic")
+                yield Document(fmt.example(step["state_before"], step["tactic"]), source, f"{name}#{index}")
+
+
+def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int = 4000) -> Iterator[Document]:
+    """Our `train.trace` output: one proof-step document per traced tactic."""
+    fmt = get_format("proofstep")
+    for step in read_steps(path):
+        if len(step["goals_before"]) <= max_goal_chars:
+            yield Document(fmt.example(step["goals_before"], step["tactic"]), source,
+                           f"{step['file']}:{step['line']}", {"file": step["file"], "theorem": step["theorem"]})
+
+
+def read_code(path: Path, source: str = "code", pattern: str = "*.py", max_chars: int = 200_000) -> Iterator[Document]:
+    """Source files under `path` (e.g. the Python standard library) as documents."""
+    for file in sorted(path.rglob(pattern)):
+        if "test" in file.parts or not file.is_file():
+            continue  # the stdlib's test suites are mostly data, not code
+        text = file.read_text(encoding="utf-8", errors="replace")
+        if 0 < len(text) <= max_chars:
+            yield Document(text, source, str(file.relative_to(path)))
+
+
+READERS: dict[str, Callable[..., Iterator[Document]]] = {
+    "algebraic_stack": read_algebraic_stack,
+    "lean_proofsteps": read_lean_proofsteps,
+    "isabelle_proofsteps": read_isabelle_proofsteps,
+    "leandojo": read_leandojo,
+    "coq_traces": read_coq_traces,
+    "code": read_code,
+}
+
+
+def read_source(format: str, path: str | Path, name: str, **options: Any) -> Iterator[Document]:
+    """Documents of one configured source (`format` names a reader in READERS)."""
+    if format not in READERS:
+        raise CorpusError(f"unknown corpus format {format!r} (choose from {', '.join(READERS)})")
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"{name}: {path} does not exist")
+    return READERS[format](path, source=name, **options)

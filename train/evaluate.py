@@ -1,0 +1,61 @@
+"""Held-out perplexity of any Hugging Face causal LM on Coq proof steps (the files that
+`train.prepare` holds out), per token and in bits per byte, so models with different
+tokenisers compare fairly.
+
+    python -m train.evaluate --model prover/models/default --traces outputs/traces/coq_stdlib
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from transformers import AutoModelForCausalLM
+
+from train.corpora import read_coq_traces
+from train.packing import pack
+from train.prepare import is_heldout
+from train.tokenizer import load_tokenizer
+
+
+@torch.no_grad()
+def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.05, seq_len: int = 512,
+                       max_rows: int = 200, batch: int = 8) -> dict[str, float]:
+    tokenizer = load_tokenizer(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+    docs = [d for d in read_coq_traces(traces) if is_heldout(d, fraction)]
+    ids = tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"]
+    rows = pack(ids, seq_len, tokenizer.eos_token_id)[:max_rows].long()
+    bytes_per_token = sum(len(d.text.encode()) for d in docs) / max(1, sum(map(len, ids)))
+    loss_sum, tokens = 0.0, 0
+    for chunk in rows.split(batch):
+        logits = model(input_ids=chunk[:, :-1]).logits
+        loss_sum += float(F.cross_entropy(logits.float().flatten(0, 1), chunk[:, 1:].flatten(), reduction="sum"))
+        tokens += chunk[:, 1:].numel()
+    loss = loss_sum / max(tokens, 1)
+    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": loss / math.log(2) / bytes_per_token,
+            "tokens": tokens, "documents": len(docs)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--traces", type=Path, default=Path("outputs/traces/coq_stdlib"))
+    parser.add_argument("--fraction", type=float, default=0.05)
+    parser.add_argument("--max-rows", type=int, default=200)
+    args = parser.parse_args(argv)
+    if not (args.model / "config.json").exists() or not (args.traces / "steps").is_dir():
+        print(f"error: need a model directory with config.json and a trace directory with steps/", file=sys.stderr)
+        return 2
+    print(json.dumps(heldout_perplexity(args.model, args.traces, args.fraction, max_rows=args.max_rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

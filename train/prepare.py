@@ -1,0 +1,127 @@
+"""Dataset preparation: read the configured sources, decontaminate against miniF2F, hold
+out whole Coq source files, train (or reuse) the tokeniser, weight the mixture, pack, and
+save `train.pt`, `val.pt`, `tokenizer/`, `meta.json` and `decontamination.json`.
+
+    python -m train.prepare train/data@data=coq_steps [key=value ...]
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+import zlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from omegaconf import DictConfig, OmegaConf
+
+from train.config import UsageError, config_from_argv
+from train.corpora import Document, read_source
+from train.decontaminate import DecontaminationReport, NgramIndex, decontaminate, minif2f_statements
+from train.packing import pack
+from train.tokenizer import load_tokenizer, train_bpe
+
+
+def is_heldout(doc: Document, fraction: float) -> bool:
+    """Held out by the hash of the document's source file (or id), so no file is split."""
+    key = doc.meta.get("file", doc.id)
+    return zlib.crc32(key.encode()) % 10_000 < fraction * 10_000
+
+
+def mixture_repeats(tokens_per_source: dict[str, int], weights: dict[str, float]) -> dict[str, float]:
+    """How many times each source's documents are used so that its share of the training
+    tokens is its share of the weights (above 1: up-sampled, below: sub-sampled)."""
+    total = sum(tokens_per_source.values())
+    weight_sum = sum(weights[s] for s in tokens_per_source) or 1.0
+    return {s: (weights[s] / weight_sum) * total / n if n else 0.0 for s, n in tokens_per_source.items()}
+
+
+def prepare(cfg: DictConfig) -> dict:
+    """Build the dataset described by `cfg.data` into `cfg.data.out_dir`; its meta."""
+    data, seed = cfg.data, cfg.run.seed
+    out_dir = Path(data.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    index = NgramIndex.build(minif2f_statements(Path(cfg.minif2f_root)))
+    report = DecontaminationReport()
+    train_docs: dict[str, list[Document]] = defaultdict(list)
+    val_docs: list[Document] = []
+    skipped = {}
+    for name, source in data.sources.items():
+        options = {k: v for k, v in source.items() if k not in ("format", "path", "weight")}
+        if not Path(source.path).exists():
+            skipped[name] = f"{source.path} does not exist"
+            print(f"warning: source {name}: {source.path} does not exist, skipped", file=sys.stderr)
+            continue
+        docs = decontaminate(read_source(source.format, source.path, name, **options), index, report)
+        for count, doc in enumerate(docs):
+            if data.max_docs and count >= data.max_docs:
+                break
+            if name == data.heldout.source and is_heldout(doc, data.heldout.fraction):
+                val_docs.append(doc)
+            elif source.weight > 0:
+                train_docs[name].append(doc)
+    init_from = cfg.train.model.init_from
+    if init_from:
+        tokenizer = load_tokenizer(init_from)
+    else:
+        texts = [d.text for s in data.tokenizer_sources for d in (train_docs.get(s, []) + (
+            val_docs if s == data.heldout.source else []))]
+        # the held-out steps shape the vocabulary only, never the weights
+        tokenizer = train_bpe(texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
+    tokenizer.save_pretrained(out_dir / "tokenizer")
+    def encode(docs: list[Document]) -> list[list[int]]:
+        return tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"] if docs else []
+
+    encoded = {name: encode(docs) for name, docs in train_docs.items()}
+    counts = {name: sum(map(len, ids)) for name, ids in encoded.items()}
+    repeats = mixture_repeats(counts, {n: data.sources[n].weight for n in encoded})
+    rng = random.Random(seed)
+    mixed: list[list[int]] = []
+    for name, ids in encoded.items():
+        whole, fraction = divmod(repeats[name], 1.0)
+        mixed.extend(doc for doc in ids for _ in range(int(whole) + (rng.random() < fraction)))
+    rng.shuffle(mixed)
+    seq_len = cfg.train.batch.seq_len
+    train_rows = pack(mixed, seq_len, tokenizer.eos_token_id)
+    val_ids = encode(val_docs)
+    val_rows = pack(val_ids, seq_len, tokenizer.eos_token_id)
+    torch.save(train_rows, out_dir / "train.pt")
+    torch.save(val_rows, out_dir / "val.pt")
+    (out_dir / "decontamination.json").write_text(json.dumps(report.to_json(), indent=1))
+    meta = {
+        "documents": {n: len(d) for n, d in train_docs.items()},
+        "tokens": counts,
+        "repeats": {n: round(r, 4) for n, r in repeats.items()},
+        "skipped_sources": skipped,
+        "train_rows": len(train_rows),
+        "val_rows": len(val_rows),
+        "val_documents": len(val_docs),
+        "val_bytes_per_token": sum(len(d.text.encode()) for d in val_docs) / max(1, sum(map(len, val_ids))),
+        "seq_len": seq_len,
+        "vocab_size": len(tokenizer),
+        "decontamination_dropped": len(report.dropped),
+        "seconds": round(time.monotonic() - start, 1),
+        "config": OmegaConf.to_container(data),
+    }
+    (out_dir / "meta.json").write_text(json.dumps(meta, indent=1))
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        cfg = config_from_argv(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    meta = prepare(cfg)
+    print(json.dumps({k: v for k, v in meta.items() if k != "config"}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The trainer: builds model, optimizer, schedule, data and checkpoints from a config, then
+`train()` loops { step, maybe log, maybe validate, maybe checkpoint } and exports a Hugging
+Face checkpoint at the end. A non-finite loss stops the run before anything is saved, so
+the newest checkpoint on disk is the last good one."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from omegaconf import DictConfig, OmegaConf
+from transformers import LlamaForCausalLM
+
+from train.checkpoint import CheckpointManager, TrainState, full_model_state
+from train.data import BatchLoader, load_rows, shard_rows
+from train.metrics import MetricsLogger, ThroughputMeter, device_peak_flops
+from train.model import build_model, model_shape
+from train.parallelize import init_distributed, parallelize_llama
+from train.schedule import build_scheduler
+from train.tokenizer import load_tokenizer
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    status: str  # "done" | "nonfinite"
+    step: int  # optimizer steps completed (and kept)
+    last_loss: float
+    val_loss: float | None
+    export_dir: Path | None
+
+
+def _all_reduce(values: list[float], device: torch.device) -> list[float]:
+    tensor = torch.tensor(values, dtype=torch.float64, device=device)
+    if dist.is_initialized():
+        dist.all_reduce(tensor)
+    return tensor.tolist()
+
+
+class Trainer:
+    def __init__(self, cfg: DictConfig) -> None:
+        self.cfg = cfg
+        self.rank, self.world, self.device = init_distributed()
+        torch.manual_seed(cfg.run.seed)
+        data_dir = Path(cfg.data.out_dir)
+        self.tokenizer = load_tokenizer(data_dir / "tokenizer")
+        tcfg = cfg.train
+        self.out_dir = Path(cfg.run.out_dir)
+        model = build_model(tcfg.model, len(self.tokenizer), self.tokenizer.bos_token_id, self.tokenizer.eos_token_id,
+                            self.tokenizer.pad_token_id, init_from=tcfg.model.init_from)
+        self.shape = model_shape(model)
+        self.model_config = model.config
+        self.model = parallelize_llama(model.to(self.device), self.device, self.world, fsdp=tcfg.parallel.fsdp,
+                                       activation_checkpointing=tcfg.parallel.activation_checkpointing,
+                                       bf16=tcfg.parallel.bf16)
+        opt = tcfg.optim
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=opt.lr, betas=tuple(opt.betas), eps=opt.eps,
+                                           weight_decay=opt.weight_decay, foreach=True)
+        self.scheduler = build_scheduler(self.optimizer, opt.warmup_steps, opt.decay_steps, opt.min_lr_ratio)
+        self.loader = BatchLoader(load_rows(data_dir / "train.pt"), tcfg.batch.global_batch, tcfg.batch.micro_batch,
+                                  self.rank, self.world, cfg.run.seed)
+        self.val_rows = load_rows(data_dir / "val.pt")
+        self.state = TrainState(self.model, self.optimizer, self.scheduler, self.loader, self.rank)
+        self.checkpoints = CheckpointManager(self.out_dir / "checkpoints", tcfg.checkpoint.keep_latest, self.rank)
+        self.logger = MetricsLogger(self.out_dir, self.rank == 0)
+        seq_len = self.loader.rows.shape[1] - 1
+        self.meter = ThroughputMeter(self.shape.flops_per_token(seq_len), device_peak_flops(self.device))
+
+    def train_step(self) -> tuple[float, float]:
+        """One optimizer step over the global batch; (mean loss, gradient norm)."""
+        self.model.train()
+        total = 0.0
+        micro = self.loader.next()
+        for inputs, targets in micro:
+            inputs, targets = inputs.to(self.device), targets.to(self.device)
+            logits = self.model(input_ids=inputs).logits
+            loss = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten()) / len(micro)
+            loss.backward()
+            total += loss.detach()
+            self.meter.add(inputs.numel())
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.train.optim.grad_clip)
+        if hasattr(grad_norm, "full_tensor"):
+            grad_norm = grad_norm.full_tensor()
+        # the CPU waits for the device here, once per step
+        loss_value = _all_reduce([float(total)], self.device)[0] / self.world
+        if math.isfinite(loss_value):
+            self.optimizer.step()
+            self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return loss_value, float(grad_norm)
+
+    @torch.no_grad()
+    def validate(self) -> float:
+        """Mean held-out loss per token (perplexity = exp of it)."""
+        self.model.eval()
+        tcfg = self.cfg.train
+        loss_sum, tokens = 0.0, 0
+        for batch in shard_rows(self.val_rows, self.rank, self.world, tcfg.batch.micro_batch, tcfg.eval.batches):
+            batch = batch.to(self.device)
+            logits = self.model(input_ids=batch[:, :-1]).logits
+            loss_sum += float(F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten(), reduction="sum"))
+            tokens += batch[:, 1:].numel()
+        loss_sum, tokens = _all_reduce([loss_sum, tokens], self.device)
+        return loss_sum / max(tokens, 1)
+
+    def train(self) -> TrainResult:
+        tcfg = self.cfg.train
+        resumed = self.checkpoints.load_latest(self.state)
+        if resumed is not None and self.rank == 0:
+            print(f"resumed from step {resumed}", flush=True)
+        loss, val_loss = float("nan"), None
+        while self.state.step < tcfg.steps:
+            lr = self.scheduler.get_last_lr()[0]
+            loss, grad_norm = self.train_step()
+            if not math.isfinite(loss):
+                self.logger.log(self.state.step + 1, {"loss": loss, "stopped": "nonfinite loss"})
+                if self.rank == 0:
+                    print(f"non-finite loss at step {self.state.step + 1}: stopping; last good checkpoint kept",
+                          flush=True)
+                return TrainResult("nonfinite", self.state.step, loss, val_loss, None)
+            self.state.step += 1
+            step = self.state.step
+            if step % tcfg.log.every == 0 or step == tcfg.steps:
+                values = {"loss": loss, "lr": lr, "grad_norm": grad_norm, **self.meter.read()}
+                self.logger.log(step, values)
+                if self.rank == 0:
+                    print(json.dumps({"step": step, **{k: round(v, 6) for k, v in values.items()}}), flush=True)
+            if tcfg.eval.every and (step % tcfg.eval.every == 0 or step == tcfg.steps):
+                val_loss = self.validate()
+                self.logger.log(step, {"val_loss": val_loss, "val_ppl": math.exp(val_loss)})
+            if step % tcfg.checkpoint.every == 0:
+                self.checkpoints.save(self.state)
+        return TrainResult("done", self.state.step, loss, val_loss, self.export())
+
+    def export(self) -> Path:
+        """The trained model as a Hugging Face checkpoint (weights, config, tokenizer)."""
+        export_dir = Path(self.cfg.run.export_dir)
+        weights = full_model_state(self.model)
+        if self.rank == 0:
+            with torch.device("meta"):
+                unwrapped = LlamaForCausalLM(self.model_config)
+            # activation checkpointing wraps blocks: strip its prefix from the names
+            weights = {k.replace("_checkpoint_wrapped_module.", ""): v for k, v in weights.items()}
+            unwrapped.load_state_dict(weights, assign=True)
+            dtype = getattr(torch, self.cfg.train.export_dtype)
+            unwrapped.to(dtype).save_pretrained(export_dir)
+            self.tokenizer.save_pretrained(export_dir)
+            (export_dir / "train_config.yaml").write_text(OmegaConf.to_yaml(self.cfg))
+        if dist.is_initialized():
+            dist.barrier()
+        return export_dir
+
+    def close(self) -> None:
+        self.logger.close()
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def run(cfg: DictConfig | Mapping[str, Any]) -> TrainResult:
+    """Train as configured (the plain function behind `python -m train.main`)."""
+    cfg = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+    trainer = Trainer(cfg)
+    try:
+        return trainer.train()
+    finally:
+        trainer.close()
