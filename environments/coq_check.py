@@ -2,9 +2,10 @@
 
 A proof is accepted only if every tactic passes the tactic guard (so none can close the proof
 early, open a new statement or give a goal up), the file we compile splits into exactly the
-sentences of the context, the original statement, the rendered proof and our
-`Print Assumptions`, `coqc` compiles it within the time limit in a fresh process group, and
-`Print Assumptions` lists no axiom declared in the file itself. Library axioms (printed
+sentences of the context, the original statement (one sentence declaring the theorem's name),
+the rendered proof and our `Print Assumptions`, `coqc` compiles it within the time limit in a
+fresh process group, and `Print Assumptions` lists no axiom declared in the file itself and
+nothing else assumed (section variables, unguarded fixpoints, type-in-type). Library axioms (printed
 qualified, e.g. `ClassicalDedekindReals.sig_forall_dec`) are allowed and reported.
 """
 
@@ -24,7 +25,10 @@ from environments.theorem_files.coq import declaration_name, render_proof
 
 _MODULE = "Checked"
 _MEMORY_MB = 4096
-_ASSUMPTIONS = re.compile(r"^(Closed under the global context|Axioms:)$", re.M)
+# printed just before our Print Assumptions report; a tactic printing it runs earlier, so the
+# last occurrence is always ours
+_MARKER = "__llemma_assumptions__"
+_MARKER_ANSWER = f"No object of basename {_MARKER}"
 _FILE_MODULE = re.compile(r"^\s*(?:Module(?:\s+Type)?|Section)\s+(?:(?:Import|Export)\s+)?([A-Za-z_][\w']*)", re.M)
 
 
@@ -32,7 +36,11 @@ def render_source(theorem: Theorem, tactics: Sequence[str]) -> str:
     """The complete file the checker compiles."""
     context = theorem.context.rstrip()
     head = f"{context}\n\n" if context else ""
-    return f"{head}{theorem.statement.strip()}\n{render_proof(tactics)}\n\nPrint Assumptions {theorem.name}.\n"
+    return f"{head}{theorem.statement.strip()}\n{render_proof(tactics)}\n\n{_report(theorem)}\n"
+
+
+def _report(theorem: Theorem) -> str:
+    return f"Locate {_MARKER}.\nPrint Assumptions {theorem.name}."
 
 
 def _structure_problem(theorem: Theorem, tactics: Sequence[str], source: str) -> str | None:
@@ -40,8 +48,8 @@ def _structure_problem(theorem: Theorem, tactics: Sequence[str], source: str) ->
     statement = split_sentences(theorem.statement)
     if len(statement.sentences) != 1 or statement.rest or declaration_name(statement.sentences[0].text) != theorem.name:
         return f"the statement is not one sentence declaring {theorem.name}"
-    expected = [s.text for part in (theorem.context, theorem.statement, render_proof(tactics),
-                                    f"Print Assumptions {theorem.name}.") for s in split_sentences(part).sentences]
+    expected = [s.text for part in (theorem.context, theorem.statement, render_proof(tactics), _report(theorem))
+                for s in split_sentences(part).sentences]
     split = split_sentences(source)
     if split.rest or not split.balanced or [s.text for s in split.sentences] != expected:
         return "the proof changes the file's sentence structure"
@@ -49,24 +57,30 @@ def _structure_problem(theorem: Theorem, tactics: Sequence[str], source: str) ->
 
 
 def _assumptions(output: str, source: str) -> tuple[list[str], list[str], list[str]] | None:
-    """(library axioms, axioms declared in the file, unsafe assumptions) from the last
-    Print Assumptions report in `output` (ours, the file's last sentence), or None if absent."""
-    headers = list(_ASSUMPTIONS.finditer(output))
-    if not headers:
+    """(library axioms, axioms declared in the file, anything else assumed) from our
+    Print Assumptions report in `output`, or None if it is absent."""
+    at = output.rfind(_MARKER_ANSWER)
+    if at < 0:
         return None
+    report = output[at + len(_MARKER_ANSWER):].strip().splitlines()
     local_modules = set(_FILE_MODULE.findall(source))
     library: list[str] = []
     local: list[str] = []
     unsafe: list[str] = []
-    for line in output[headers[-1].end():].splitlines():
-        if not line.strip() or line[0].isspace():
-            continue  # blank, or the continuation of an axiom's type
-        if " is assumed " in line or " relying on " in line or line.endswith(":"):
-            unsafe.append(line.strip())
-            continue
-        name = line.split(" : ")[0].strip()
-        is_local = "." not in name or name.split(".")[0] in local_modules
-        (local if is_local else library).append(name)
+    section = ""
+    for line in report:
+        if not line.strip() or line[0].isspace() or line == "Closed under the global context":
+            continue  # blank, the continuation of an axiom's type, or nothing assumed
+        if line.endswith(":") and " : " not in line:
+            section = line
+        else:
+            name = line.split(" : ")[0].strip()
+            if section != "Axioms:" or " " in name:  # "f is assumed to be guarded.", "t relies on ..."
+                unsafe.append(f"{section} {line.strip()}".strip())
+            elif "." not in name or name.split(".")[0] in local_modules:
+                local.append(name)
+            else:
+                library.append(name)
     return library, local, unsafe
 
 

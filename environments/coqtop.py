@@ -14,6 +14,7 @@ import os
 import re
 import select
 import signal
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -41,7 +42,10 @@ class Coqtop:
     """A live coqtop process in its own process group under memory/CPU limits."""
 
     def __init__(self, executable: str, memory_mb: int | None, cpu_seconds: int | None) -> None:
-        self._proc = spawn([executable, "-emacs", "-quiet"], memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+        # a scratch working directory: tactics such as lia write caches (.lia.cache) into it
+        self._scratch = tempfile.TemporaryDirectory(prefix="coqtop-")
+        self._proc = spawn([executable, "-emacs", "-quiet"], memory_mb=memory_mb, cpu_seconds=cpu_seconds,
+                           cwd=self._scratch.name)
         self._buffer = b""
         self._markers = itertools.count()
         try:
@@ -91,6 +95,7 @@ class Coqtop:
 
     def close(self) -> None:
         kill_group(self._proc)
+        self._scratch.cleanup()
 
     def _read(self, deadline: float) -> Reply:
         fd = self._proc.stdout.fileno()

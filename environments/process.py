@@ -79,10 +79,7 @@ def kill_group(proc: subprocess.Popen) -> None:
                 stream.close()
             except OSError:
                 pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
+    proc.wait()  # SIGKILL cannot be caught: a blocking reap returns at once, unlike wait(timeout)'s polling
     with _live_lock:
         _live.discard(proc)
 

@@ -59,6 +59,7 @@ class HFPolicy:
         self._lock = threading.Lock()  # one generate at a time; BatchingPolicy merges callers
         self._calls = 0
         self.tokens_generated = 0  # all sampled tokens, duplicates included (throughput figures)
+        self._pieces: dict[int, str] = {}
 
     def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
         if not states:
@@ -102,25 +103,33 @@ class HFPolicy:
         )
         generated = out.sequences[:, inputs["input_ids"].shape[1]:]
         scores = self.model.compute_transition_scores(out.sequences, out.logits, normalize_logits=True)
-        lengths = self._lengths(generated, stop)
+        lengths = torch.tensor(self._lengths(generated, stop), device=generated.device)
         mask = torch.arange(generated.shape[1], device=generated.device)[None, :] < lengths[:, None]
         logprobs = torch.where(mask, scores.float(), 0.0).sum(dim=1)
         return generated.cpu(), logprobs.cpu(), lengths.cpu()
 
-    def _lengths(self, generated: torch.Tensor, stop: tuple[str, ...]) -> torch.Tensor:
+    def _lengths(self, generated: torch.Tensor, stop: tuple[str, ...]) -> list[int]:
         """Tokens each sequence really generated: through its end-of-sequence token or the
         token that completed a stop string; later positions are padding."""
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
-        lengths = torch.full((generated.shape[0],), generated.shape[1], dtype=torch.long, device=generated.device)
-        for row, ids in enumerate(generated.tolist()):
-            text = ""
+        lengths = []
+        for ids in generated.tolist():
+            text, length = "", len(ids)
             for j, token in enumerate(ids):
                 if token in eos_ids:
-                    lengths[row] = j + 1
+                    length = j + 1
                     break
-                text += self.tokenizer.decode([token])
-                if any(s in text for s in stop):
-                    lengths[row] = j + 1
+                text += self._piece(token)
+                if any(s in text[-len(s) - 16:] for s in stop):  # only the tail can hold a new match
+                    length = j + 1
                     break
+            lengths.append(length)
         return lengths
+
+    def _piece(self, token: int) -> str:
+        """One token's text, memoised: decoding token by token is the hot loop here."""
+        piece = self._pieces.get(token)
+        if piece is None:
+            piece = self._pieces[token] = self.tokenizer.decode([token])
+        return piece

@@ -48,7 +48,6 @@ def test_user_split_reports_the_ones_that_do_not_elaborate(tmp_path: Path, no_le
 
 
 @needs_data
-@pytest.mark.slow
 @pytest.mark.requires_coq
 def test_at_least_240_of_244_valid_statements_open(no_leaked_provers):
     theorems = load_rocq(VALID)

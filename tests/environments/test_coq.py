@@ -223,7 +223,6 @@ def test_memory_limit_turns_a_hungry_tactic_into_an_error(no_leaked_provers):
         assert isinstance(env.step(root, "exact I."), Finished)
 
 
-@pytest.mark.slow
 def test_cpu_limit_kills_coqtop_and_the_next_step_restarts(no_leaked_provers):
     theorem = Theorem("busy", "coq", "Theorem busy : True.", "")
     with CoqEnvironment(cpu_seconds=2) as env:

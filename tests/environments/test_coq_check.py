@@ -68,6 +68,10 @@ def test_unsafe_flags_and_earlier_admitted_lemmas_are_rejected():
                         "Unset Guard Checking.\nFixpoint f (n : nat) : nat := f n.\nSet Guard Checking.\n")
     verdict = check_coq(unguarded, ["reflexivity."])
     assert not verdict.ok and "guarded" in verdict.reason, verdict.reason
+    collapsed = Theorem("t", "coq", "Theorem t : True.",
+                        "Unset Positivity Checking.\nInductive bad := B : (bad -> False) -> bad.\n")
+    verdict = check_coq(collapsed, ["pose proof B.", "exact I."])
+    assert not verdict.ok and "positive" in verdict.reason, verdict.reason
     admitted = Theorem("t", "coq", "Theorem t : 1 = 2.", "Lemma helper : 1 = 2.\nProof.\nAdmitted.\n")
     verdict = check_coq(admitted, ["exact helper."])
     assert not verdict.ok and "helper" in verdict.reason
@@ -85,3 +89,9 @@ def test_a_statement_smuggling_more_sentences_is_rejected():
     smuggled = Theorem("t", "coq", "Theorem t : 1 = 2. Admitted. Theorem u : True.", "")
     verdict = check_coq(smuggled, ["exact I."])
     assert not verdict.ok and "one sentence" in verdict.reason
+
+
+def test_section_variables_are_rejected():
+    theorem = Theorem("t", "coq", "Theorem t : 1 = 2.", "Section S.\nVariable cheat : False.\n")
+    verdict = check_coq(theorem, ["exact (False_rect _ cheat)."])
+    assert not verdict.ok and "cheat" in verdict.reason, verdict.reason
