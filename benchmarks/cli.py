@@ -75,6 +75,8 @@ def run_overrides(args: argparse.Namespace) -> list[str]:
         raise UsageError(f"minif2f run: --data {args.data}: not a directory")
     if args.mode == "i2f" and args.system == "lean":
         raise UsageError("minif2f run: --mode i2f supports --system coq or isabelle (no Lean sketch examples)")
+    if args.mode == "i2f" and args.policy == "vllm":
+        raise UsageError("minif2f run: --mode i2f writes sketches with --policy hf or fixed")
     if args.limit is not None and args.limit < 1:
         raise UsageError("minif2f run: --limit must be >= 1")
     if args.workers is not None and args.workers < 1:

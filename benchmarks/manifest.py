@@ -74,8 +74,14 @@ def software_versions(system: str) -> dict[str, str]:
 
 
 def budget(cfg: DictConfig) -> dict[str, Any]:
-    """attempts x tactics per expansion x expansions, and the wall time per problem."""
+    """attempts x tactics per expansion x expansions, and the wall time per problem; for
+    i2f, sketches per problem and the automation's time per hole."""
     search = cfg.search
+    if cfg.benchmark.mode == "i2f":
+        dsp = cfg.benchmark.dsp
+        return {"attempts": int(cfg.benchmark.attempts), "skeleton": bool(dsp.skeleton),
+                "hole_timeout_s": float(dsp.hole_timeout_s), "hammer": bool(dsp.hammer),
+                "wall_time_s": float(search.wall_time_s)}
     return {
         "attempts": int(cfg.benchmark.attempts),
         "samples_per_expansion": int(search.samples_per_expansion),

@@ -8,6 +8,7 @@ from the run's manifest; a run still missing records is marked incomplete.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -82,6 +83,9 @@ def pass_rate_table(runs: Sequence[Run]) -> str:
 
 
 def _budget_text(budget: dict[str, Any]) -> str:
+    if "hole_timeout_s" in budget:
+        return (f"{budget['attempts']} model sketch(es){' + the skeleton' if budget['skeleton'] else ''} per problem, "
+                f"{budget['hole_timeout_s']:g} s per automation tactic on a hole, {budget['wall_time_s']:g} s per problem")
     return (f"{budget['attempts']} attempt(s) x {budget['samples_per_expansion']} tactics x "
             f"{budget['max_expansions']} expansions, {budget['wall_time_s']:g} s per problem, "
             f"{budget['tactic_timeout_s']:g} s per tactic")
@@ -93,6 +97,7 @@ def run_details(run: Run) -> str:
     wall = sum(s.get("wall_s", 0.0) for s in sessions)
     workers = sorted({s["workers"] for s in sessions})
     versions = ", ".join(f"{k} {v}" for k, v in sorted(m["versions"].items()))
+    origins = Counter(r["sketch_origin"] for r in run.records.values() if r["status"] == "proved" and r.get("sketch_origin"))
     done = len(run.records)
     state = "complete" if done >= len(run.problems) else f"INCOMPLETE ({done}/{len(run.problems)} recorded)"
     return "\n".join([
@@ -103,6 +108,7 @@ def run_details(run: Run) -> str:
         f"- budget: {_budget_text(m['budget'])}",
         f"- outcome: {run.count('proved')} proved, {run.count('failed')} failed, {run.count('skipped')} skipped, "
         f"{run.count('error')} errors",
+        *(["- proofs by sketch: " + ", ".join(f"{k} {v}" for k, v in sorted(origins.items()))] if origins else []),
         f"- wall time: {wall:.0f} s over {len(sessions)} session(s), workers {workers}",
         f"- date: {m['date']}",
         f"- software: {versions}",

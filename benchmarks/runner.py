@@ -130,7 +130,8 @@ class DspSolver:
         result = self.dsp.prove(theorem)
         fields = dict(time_s=round(result.time_s, 3), message=result.message, expansions=result.sketches,
                       attempts=result.sketches, tokens=result.tokens, error_kinds=result.error_kinds,
-                      sketch_origin=result.origin or None, holes=result.holes)
+                      sketch_origin=result.origin or None, holes=result.holes,
+                      drafts=[d[:500] for d in result.drafts])
         if result.status == "proved":
             fields.update(proved_fields(theorem.system, result.tactics, result.verdict))
         return base_record(theorem, result.status, **fields)

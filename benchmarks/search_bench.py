@@ -1,5 +1,6 @@
 """Search benchmarks (scripts, not tests), on the holes of a theorem file (by default the 20
-lemmas of prover/examples/easy.v) with the `prove` configuration:
+lemmas of prover/examples/easy.v) or on miniF2F-rocq problems (--minif2f DIR), with the
+`prove` configuration:
 
     python -m benchmarks.search_bench overhead    [--file F] [--model DIR] [key=value ...]
     python -m benchmarks.search_bench concurrency [--workers 8] ...
@@ -21,6 +22,7 @@ from typing import Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
+from benchmarks.minif2f.rocq import load_rocq
 from configs import compose_config
 from environments import Theorem, make_environment
 from environments.theorem_files import find_holes
@@ -37,7 +39,9 @@ def setup(args: argparse.Namespace) -> tuple[DictConfig, list[Theorem]]:
     if args.model:
         overrides.append(f"model.path={resolve_model_path(args.model)}")
     cfg = compose_config("prove", overrides)
-    return cfg, [hole.theorem for hole in find_holes(Path(args.file).resolve())]
+    if args.minif2f:
+        return cfg, load_rocq(Path(args.minif2f).resolve())[: args.limit]
+    return cfg, [hole.theorem for hole in find_holes(Path(args.file).resolve())][: args.limit]
 
 
 def run(cfg: DictConfig, theorems: list[Theorem], workers: int) -> tuple[list[SearchResult], float, dict]:
@@ -91,7 +95,7 @@ def batching(args: argparse.Namespace) -> None:
     model = OmegaConf.to_container(cfg.model, resolve=True)
     policy = HFPolicy(resolve_model_path(model["path"]), model["prompt_format"],
                       SamplingParams.from_config(model["sampling"]), **model.get("options") or {})
-    k = int(cfg.search.samples_per_expansion)
+    k = args.samples or int(cfg.search.samples_per_expansion)
     policy.propose(states[:1], k)  # warm-up
 
     def tokens_per_s(calls: Sequence[list]) -> float:
@@ -118,10 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", choices=("overhead", "concurrency", "batching"))
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of configs/prove.yaml")
     parser.add_argument("--file", default=str(EASY), help="theorem file whose holes are the workload")
+    parser.add_argument("--minif2f", metavar="SPLIT_DIR", help="the workload: miniF2F-rocq problems from SPLIT_DIR instead")
+    parser.add_argument("--limit", type=int, default=20, help="theorems at most (default 20)")
     parser.add_argument("--model", help="model directory (default: the model config's path)")
     parser.add_argument("--workers", type=int, help="concurrent searches (overhead: the config's, concurrency: 8)")
     parser.add_argument("--states", type=int, default=8, help="states per batched call (batching)")
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions (batching)")
+    parser.add_argument("--samples", type=int, help="samples per state (batching; default: search.samples_per_expansion)")
     args = parser.parse_intermixed_args(argv)
     {"overhead": overhead, "concurrency": concurrency, "batching": batching}[args.command](args)
     return 0

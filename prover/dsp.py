@@ -263,6 +263,7 @@ class DspResult:
     holes: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     time_s: float = 0.0
+    drafts: list[str] = field(default_factory=list)  # what the writer produced, as written
 
 
 class DraftSketchProve:
@@ -296,12 +297,12 @@ class DraftSketchProve:
                 verdict = self.env.check(theorem, filled.tactics)
                 if verdict.ok:
                     return DspResult("proved", filled.tactics, verdict, origin, f"{origin} sketch", tried, tokens,
-                                     filled.holes, dict(kinds), time.perf_counter() - start)
+                                     filled.holes, dict(kinds), time.perf_counter() - start, [d.text for d in drafts])
                 filled.message, filled.kind = f"checker: {verdict.reason}", "checker"
             kinds[filled.kind] += 1
             messages.append(f"{origin}: {filled.message}")
         return DspResult("failed", message=" | ".join(messages)[:2000], sketches=len(sketches), tokens=tokens,
-                         error_kinds=dict(kinds), time_s=time.perf_counter() - start)
+                         error_kinds=dict(kinds), time_s=time.perf_counter() - start, drafts=[d.text for d in drafts])
 
 
 # -- sketch writers ----------------------------------------------------------------------

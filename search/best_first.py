@@ -56,7 +56,7 @@ class SearchResult:
     nodes: int = 0
     errors: int = 0
     timeouts: int = 0
-    tokens: int = 0
+    tokens: int = 0  # generated tokens of the distinct candidates proposed
     policy_s: float = 0.0
     prover_s: float = 0.0
     search_s: float = 0.0  # our own code: wall time not spent in the policy or the prover

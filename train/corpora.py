@@ -108,11 +108,13 @@ def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int =
                            f"{step['file']}:{step['line']}", {"file": step["file"], "theorem": step["theorem"]})
 
 
-def read_code(path: Path, source: str = "code", pattern: str = "*.py", max_chars: int = 200_000) -> Iterator[Document]:
-    """Source files under `path` (e.g. the Python standard library) as documents."""
+def read_code(path: Path, source: str = "code", pattern: str = "*.py", max_chars: int = 200_000,
+              exclude: tuple[str, ...] = ("test", "tests", "site-packages")) -> Iterator[Document]:
+    """Source files under `path` (e.g. the Python standard library) as documents; folders
+    named in `exclude` are skipped (test suites are mostly data, site-packages not stdlib)."""
     for file in sorted(path.rglob(pattern)):
-        if "test" in file.parts or not file.is_file():
-            continue  # the stdlib's test suites are mostly data, not code
+        if not file.is_file() or any(part in exclude for part in file.relative_to(path).parts[:-1]):
+            continue
         text = file.read_text(encoding="utf-8", errors="replace")
         if 0 < len(text) <= max_chars:
             yield Document(text, source, str(file.relative_to(path)))

@@ -50,6 +50,7 @@ def prepare(cfg: DictConfig) -> dict:
     report = DecontaminationReport()
     train_docs: dict[str, list[Document]] = defaultdict(list)
     val_docs: list[Document] = []
+    tokenizer_texts: list[str] = []  # never held-out text: it would shape the vocabulary
     skipped = {}
     for name, source in data.sources.items():
         options = {k: v for k, v in source.items() if k not in ("format", "path", "weight")}
@@ -57,22 +58,25 @@ def prepare(cfg: DictConfig) -> dict:
             skipped[name] = f"{source.path} does not exist"
             print(f"warning: source {name}: {source.path} does not exist, skipped", file=sys.stderr)
             continue
-        docs = decontaminate(read_source(source.format, source.path, name, **options), index, report)
-        for count, doc in enumerate(docs):
-            if data.max_docs and count >= data.max_docs:
-                break
+        kept = 0
+        for doc in decontaminate(read_source(source.format, source.path, name, **options), index, report):
             if name == data.heldout.source and is_heldout(doc, data.heldout.fraction):
                 val_docs.append(doc)
-            elif source.weight > 0:
+                continue
+            if data.max_docs and kept >= data.max_docs:
+                if name == data.heldout.source:
+                    continue  # read on: the held-out documents are spread over the whole source
+                break
+            kept += 1
+            if source.weight > 0:
                 train_docs[name].append(doc)
+            if name in data.tokenizer_sources:
+                tokenizer_texts.append(doc.text)
     init_from = cfg.train.model.init_from
     if init_from:
         tokenizer = load_tokenizer(init_from)
     else:
-        texts = [d.text for s in data.tokenizer_sources for d in (train_docs.get(s, []) + (
-            val_docs if s == data.heldout.source else []))]
-        # the held-out steps shape the vocabulary only, never the weights
-        tokenizer = train_bpe(texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
+        tokenizer = train_bpe(tokenizer_texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
     tokenizer.save_pretrained(out_dir / "tokenizer")
     def encode(docs: list[Document]) -> list[list[int]]:
         return tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"] if docs else []

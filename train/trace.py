@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 import threading
@@ -106,7 +107,8 @@ def _answers(proc: subprocess.Popen, count: int, deadline: float) -> Iterator[tu
             pending = match.group(1)
             buf = buf[match.end():]
             match = _PROMPT.search(buf)
-        if time.monotonic() > deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([proc.stdout], [], [], remaining)[0]:
             raise TimeoutError
         chunk = os.read(proc.stdout.fileno(), 1 << 16)
         if not chunk:
@@ -130,9 +132,9 @@ def trace_file(path: Path, root: Path, timeout: float = 300.0) -> tuple[FileTrac
     try:
         for sentence, (proof, answer) in zip(sentences, _answers(proc, len(sentences), start + timeout)):
             in_proof = proof != "Coq"
-            failed = bool(_ERROR.search(answer))
-            if failed:
-                message = answer[_ERROR.search(answer).start():].strip().splitlines()[0]
+            error = _ERROR.search(answer)
+            if error:
+                message = answer[error.start():].strip().splitlines()[0]
                 trace.failures.append(f"line {sentence.line}: {message[:200]}")
                 proof_ok = False
                 continue

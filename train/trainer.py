@@ -30,7 +30,7 @@ from train.tokenizer import load_tokenizer
 class TrainResult:
     status: str  # "done" | "nonfinite"
     step: int  # optimizer steps completed (and kept)
-    last_loss: float
+    last_loss: float | None  # None when no step ran (resumed at the end)
     val_loss: float | None
     export_dir: Path | None
 
@@ -76,7 +76,10 @@ class Trainer:
         self.model.train()
         total = 0.0
         micro = self.loader.next()
-        for inputs, targets in micro:
+        for index, (inputs, targets) in enumerate(micro):
+            if hasattr(self.model, "set_requires_gradient_sync"):
+                # FSDP2: reduce-scatter gradients once, after the last micro-batch
+                self.model.set_requires_gradient_sync(index == len(micro) - 1)
             inputs, targets = inputs.to(self.device), targets.to(self.device)
             logits = self.model(input_ids=inputs).logits
             loss = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten()) / len(micro)
@@ -113,7 +116,8 @@ class Trainer:
         resumed = self.checkpoints.load_latest(self.state)
         if resumed is not None and self.rank == 0:
             print(f"resumed from step {resumed}", flush=True)
-        loss, val_loss = float("nan"), None
+        loss: float | None = None
+        val_loss: float | None = None
         while self.state.step < tcfg.steps:
             lr = self.scheduler.get_last_lr()[0]
             loss, grad_norm = self.train_step()
@@ -147,6 +151,7 @@ class Trainer:
             # activation checkpointing wraps blocks: strip its prefix from the names
             weights = {k.replace("_checkpoint_wrapped_module.", ""): v for k, v in weights.items()}
             unwrapped.load_state_dict(weights, assign=True)
+            unwrapped.tie_weights()  # assign= loads tied tensors as two copies
             dtype = getattr(torch, self.cfg.train.export_dtype)
             unwrapped.to(dtype).save_pretrained(export_dir)
             self.tokenizer.save_pretrained(export_dir)

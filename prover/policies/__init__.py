@@ -4,7 +4,7 @@ from the Hydra `model` group:
     policy: hf | vllm | fixed
     path: model directory or hub name (hf, vllm); relative paths that do not exist from
           the working directory are resolved against the repository root
-    prompt_format: a prover.prompts format name
+    prompt_format: a prover.prompts format name, or one per system ({coq: proofstep, lean: ...})
     sampling: {n, temperature, top_p, max_new_tokens, stop, seed}
     automation: {tactics: [...] or {system: [...]}, prior: 0..1}   (optional)
     tactics_file / tactics: the fixed policy's candidates
@@ -13,6 +13,7 @@ from the Hydra `model` group:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -24,6 +25,7 @@ from prover.sampling import SamplingParams
 from search.policy import TacticPolicy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+_HUB_NAME = re.compile(r"\w[\w.-]*(?:/\w[\w.-]*)?")  # "org/name" or "name" on the Hugging Face hub
 
 POLICIES = ("hf", "vllm", "fixed")
 
@@ -50,6 +52,8 @@ def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
         raise ValueError(f"model.path is required for policy {kind!r}")
     sampling = SamplingParams.from_config(cfg.get("sampling"))
     path, fmt = resolve_model_path(str(cfg["path"])), cfg.get("prompt_format", "proofstep")
+    if not Path(path).exists() and not _HUB_NAME.fullmatch(path):
+        raise FileNotFoundError(f"no model directory at {path}")
     if kind == "hf":
         from prover.policies.hf import HFPolicy  # torch and transformers load only when needed
 

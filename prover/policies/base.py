@@ -3,10 +3,10 @@ candidate lists the TacticPolicy contract promises, and the prompt a state gets.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from environments.base import ProofState
-from prover.prompts import PromptFormat
+from prover.prompts import PromptFormat, get_format
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 
@@ -25,8 +25,32 @@ def rank(candidates: Iterable[Candidate], k: int) -> list[Candidate]:
     return sorted(best.values(), key=lambda c: (-c.logprob, order[c.tactic]))[:k]
 
 
-def prompt_for(fmt: PromptFormat, state: ProofState) -> str:
-    return fmt.prompt(state.goals, state.theorem.statement)
+class Prompting:
+    """Which prompt format a state gets (one for every system, or one per system) and the
+    stop strings that end its tactic (the sampling parameters' own, else the format's)."""
+
+    def __init__(self, spec: str | Mapping[str, str], stop: tuple[str, ...] | None = None) -> None:
+        if isinstance(spec, str):
+            self.formats: dict[str | None, PromptFormat] = {None: get_format(spec)}
+        else:
+            self.formats = {system: get_format(name) for system, name in spec.items()}
+        self.stop_override = stop
+
+    def format(self, state: ProofState) -> PromptFormat:
+        fmt = self.formats.get(state.theorem.system) or self.formats.get(None)
+        if fmt is None:
+            raise ValueError(f"no prompt format for system {state.theorem.system!r} "
+                             f"(configured: {', '.join(str(s) for s in self.formats)})")
+        return fmt
+
+    def prompt(self, state: ProofState) -> str:
+        return self.format(state).prompt(state.goals, state.theorem.statement)
+
+    def stop(self, states: Sequence[ProofState]) -> tuple[str, ...]:
+        """The stop strings of a batch: the union over its states' formats."""
+        if self.stop_override is not None:
+            return self.stop_override
+        return tuple(dict.fromkeys(s for state in states for s in self.format(state).stop))
 
 
 def cut_at_stop(text: str, stop: tuple[str, ...]) -> str:
@@ -38,7 +62,3 @@ def cut_at_stop(text: str, stop: tuple[str, ...]) -> str:
 def samples_for(sampling: SamplingParams, k: int) -> SamplingParams:
     """The sampling parameters for a request of `k` candidates: k samples, or one when greedy."""
     return sampling.with_n(1 if sampling.greedy else k)
-
-
-def stop_strings(sampling: SamplingParams, fmt: PromptFormat) -> tuple[str, ...]:
-    return sampling.stop if sampling.stop is not None else fmt.stop

@@ -11,14 +11,13 @@ comparable across sampling settings (as vLLM's `cumulative_logprob`).
 from __future__ import annotations
 
 import threading
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from environments.base import ProofState
-from prover.policies.base import cut_at_stop, prompt_for, rank, samples_for, stop_strings
-from prover.prompts import get_format
+from prover.policies.base import Prompting, cut_at_stop, rank, samples_for
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 
@@ -32,11 +31,12 @@ def pick_device(device: str) -> str:
 class HFPolicy:
     """A causal LM from a local path or hub name (loaded offline when cached)."""
 
-    def __init__(self, path: str, prompt_format: str = "proofstep", sampling: SamplingParams | None = None,
+    def __init__(self, path: str, prompt_format: str | Mapping[str, str] = "proofstep",
+                 sampling: SamplingParams | None = None,
                  device: str = "auto", dtype: str = "auto", device_map: str | dict[str, Any] | None = None,
                  cpu_threads: int | None = None) -> None:
-        self.format = get_format(prompt_format)
         self.sampling = sampling or SamplingParams()
+        self.prompting = Prompting(prompt_format, self.sampling.stop)
         self.device = pick_device(device)
         if cpu_threads and self.device == "cpu":
             # torch's threads spin while they wait: on cores shared with prover processes a
@@ -65,8 +65,8 @@ class HFPolicy:
         if not states:
             return []
         params = samples_for(self.sampling, k)
-        stop = stop_strings(self.sampling, self.format)
-        prompts = [prompt_for(self.format, s) for s in states]
+        stop = self.prompting.stop(states)
+        prompts = [self.prompting.prompt(s) for s in states]
         with self._lock:
             sequences, logprobs, lengths = self._generate(prompts, params, stop)
             self.tokens_generated += int(lengths.sum())

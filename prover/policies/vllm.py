@@ -7,22 +7,22 @@ seed for a whole batch gives correlated samples.
 from __future__ import annotations
 
 import random
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from environments.base import ProofState
-from prover.policies.base import prompt_for, rank, samples_for, stop_strings
-from prover.prompts import get_format
+from prover.policies.base import Prompting, rank, samples_for
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 
 
 class VLLMPolicy:
-    def __init__(self, path: str, prompt_format: str = "proofstep", sampling: SamplingParams | None = None,
+    def __init__(self, path: str, prompt_format: str | Mapping[str, str] = "proofstep",
+                 sampling: SamplingParams | None = None,
                  dtype: str = "auto", max_model_len: int | None = None, **llm_options: Any) -> None:
         from vllm import LLM  # optional dependency
 
-        self.format = get_format(prompt_format)
         self.sampling = sampling or SamplingParams()
+        self.prompting = Prompting(prompt_format, self.sampling.stop)
         self.llm = LLM(model=path, dtype=dtype, max_model_len=max_model_len, **llm_options)
         self._seed = random.Random(self.sampling.seed)
 
@@ -32,14 +32,13 @@ class VLLMPolicy:
         if not states:
             return []
         params = samples_for(self.sampling, k)
-        stop = list(stop_strings(self.sampling, self.format))
         per_prompt = [
             VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p, top_k=0,
-                               max_tokens=params.max_new_tokens, stop=stop, logprobs=0,
+                               max_tokens=params.max_new_tokens, stop=list(self.prompting.stop([s])), logprobs=0,
                                seed=self._seed.randrange(2**31))
-            for _ in states
+            for s in states
         ]
-        outputs = self.llm.generate([prompt_for(self.format, s) for s in states], per_prompt, use_tqdm=False)
+        outputs = self.llm.generate([self.prompting.prompt(s) for s in states], per_prompt, use_tqdm=False)
         return [
             rank((Candidate(c.cumulative_logprob, c.text, len(c.token_ids)) for c in request.outputs), k)
             for request in outputs

@@ -1,12 +1,10 @@
 """What the app loads once in its lifespan and every request shares: the batched policy,
-the suggester on top of it, the encoder, the /prove runner and the request statistics."""
+the suggester on top of it, the encoder, the /prove runner, the request statistics and the
+worker threads that run blocking calls."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import torch
-from omegaconf import OmegaConf
 
 from prover.batching import BatchingPolicy
 from prover.policies import build_policy, resolve_model_path
@@ -31,10 +29,7 @@ class Services:
 def load_services(settings: Settings) -> Services:
     """Build the policy from the `model` group and everything that depends on it (blocking)."""
     server = settings.server
-    if server.torch_threads is not None:
-        # on a CPU shared with other work, fewer threads avoid oversubscription stalls
-        torch.set_num_threads(server.torch_threads)
-    policy = BatchingPolicy(build_policy(OmegaConf.create(settings.model)),
+    policy = BatchingPolicy(build_policy(settings.model),
                             max_batch=server.max_batch, max_wait_s=server.max_wait_s)
     has_weights = settings.model.get("policy") != "fixed" and settings.model.get("path")
     encoder = Encoder(resolve_model_path(settings.model["path"])) if server.encoder and has_weights else None

@@ -15,7 +15,7 @@ from configs import compose_config
 class ProveLimits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_concurrent: int = Field(2, ge=1, description="searches running at once; more requests queue")
+    max_concurrent: int = Field(2, ge=1, description="searches running at once; more requests get 503")
     max_wall_time_s: float = Field(120.0, gt=0, description="upper bound on a request's wall-time budget")
     max_expansions: int = Field(200, ge=1, description="upper bound on a request's expansions")
 
@@ -35,7 +35,6 @@ class ServerSettings(BaseModel):
     max_batch: int = Field(64, ge=1)
     max_wait_s: float = Field(0.005, ge=0)
     encoder: bool = True
-    torch_threads: int | None = Field(None, ge=1, description="torch CPU threads; None = torch's default")
     prove: ProveLimits = ProveLimits()
 
     @model_validator(mode="after")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from environments.base import ProofState, Theorem
 from search.policy import Candidate, TacticPolicy
 
-# a goal typed in an editor belongs to no theorem file; the policy sees only `goals`
+# llmstep and LeanCopilot are Lean tools: their goal is a Lean goal (which picks the policy's
+# Lean prompt format and automation), and it belongs to no theorem file
 _EDITOR = Theorem(name="editor", system="lean", statement="")
 
 

@@ -132,3 +132,19 @@ def test_a_killed_run_started_again_records_each_problem_exactly_once(tmp_path):
     manifest = read_manifest(out)
     assert len(manifest["sessions"]) == 2 and "finished" in manifest["sessions"][1]
     assert {r["status"] for r in lines} == {"proved", "failed"}
+
+
+def test_flags_map_onto_the_hydra_config(tmp_path):
+    from benchmarks.cli import _parser, run_overrides
+    from configs import compose_config
+
+    args, extra = _parser().parse_known_args(
+        ["run", "--system", "lean", "--policy", "fixed", "--tactics", "t.json", "--budget", "2x4x8",
+         "--wall-time", "3", "--workers", "3", "--out", str(tmp_path), "search.length_normalise=true"])
+    args.overrides = extra
+    cfg = compose_config("minif2f", run_overrides(args))
+    assert cfg.env.name == "lean-repl" and cfg.benchmark.system == "lean" and cfg.model.policy == "fixed"
+    assert cfg.model.tactics_file == str(Path("t.json").resolve())
+    assert (cfg.benchmark.attempts, cfg.search.samples_per_expansion, cfg.search.max_expansions) == (2, 4, 8)
+    assert cfg.search.wall_time_s == 3 and cfg.benchmark.workers == 3 and cfg.search.length_normalise is True
+    assert cfg.benchmark.out == str(tmp_path.resolve()) and cfg.benchmark.data is None

@@ -33,6 +33,10 @@ Admitted.
 Lemma wrong : 2 + 2 = 5.
 Proof.
 Admitted.
+
+Lemma broken : no_such_constant = 1.
+Proof.
+Admitted.
 """
 
 TACTICS = ["intros", "lia", "tauto", "reflexivity"]
@@ -85,8 +89,9 @@ def test_some_not_proved_exit_1_and_hydra_overrides(tmp_path: Path, no_leaked_pr
     assert records["ok"]["status"] == "proved"
     assert records["wrong"]["status"] == "failed" and records["wrong"]["proof"] is None
     assert records["wrong"]["expansions"] <= 3
+    assert records["broken"]["status"] == "skipped" and "no_such_constant" in records["broken"]["message"]
     written = path.read_text()
-    assert written.count("Qed.") == 1 and written.count("Admitted.") == 1  # only the checked proof went in
+    assert written.count("Qed.") == 1 and written.count("Admitted.") == 2  # only the checked proof went in
 
 
 @pytest.mark.requires_coq
@@ -116,6 +121,7 @@ def test_hf_policy_with_a_real_model_from_the_command_line(tmp_path: Path, tiny_
     (["{tmp}/one.v", "env.coqtop=/no/such/coqtop"], "not found"),
     (["{tmp}/one.v", "search.max_expansions=0"], "max_expansions"),
     (["{tmp}/one.v", "search.bogus=1"], "configuration"),
+    (["{tmp}/one.v", "--model", "{tmp}/no-model-here"], "no model directory"),
     ([], "no theorem file"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, argv, message):

@@ -103,3 +103,11 @@ def test_build_policy_hf_with_automation(tiny_model: Path):
 def test_missing_model_directory_is_an_error(tmp_path: Path):
     with pytest.raises(OSError):
         HFPolicy(str(tmp_path / "nothing-here"), device="cpu")
+
+
+@pytest.mark.requires_gpu
+def test_cuda_runs_in_bf16(tiny_model: Path):
+    gpu = HFPolicy(str(tiny_model), sampling=SamplingParams(max_new_tokens=6, seed=0), device="cuda")
+    assert gpu.model.dtype == torch.bfloat16 and gpu.model.device.type == "cuda"
+    [candidates] = gpu.propose(states()[:1], 4)
+    assert 1 <= len(candidates) <= 4 and all(c.logprob <= 0 for c in candidates)

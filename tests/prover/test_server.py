@@ -236,6 +236,13 @@ def test_the_lean_tactics_curl_request_gets_suggestions_and_errors() -> None:
         assert set(curl('{"prefix": ""}')) == {"error"}
 
 
+def test_the_token_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLEMMA_SERVER_TOKEN", "from-env")
+    assert load_settings([]).server.token == "from-env"
+    monkeypatch.delenv("LLEMMA_SERVER_TOKEN")
+    assert load_settings([]).server.token is None
+
+
 def test_settings_reject_inconsistent_limits() -> None:
     with pytest.raises(ValueError, match="default_samples"):
         ServerSettings(default_samples=9, max_samples=8)

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from environments import Theorem, make_environment
-from train.trace import coq_root, read_steps, trace_file, trace_library
+from train.trace import coq_root, main, read_steps, trace_file, trace_library
 
 pytestmark = pytest.mark.requires_coq
 
@@ -58,3 +58,10 @@ def test_library_trace_is_resumable_and_reported(tmp_path, no_leaked_provers):
     assert done.stat().st_mtime_ns == stamp  # finished files are skipped
     assert again["steps"] == report["steps"]
     assert json.loads((tmp_path / "report.json").read_text())["proofs"] == report["proofs"]
+
+
+def test_cli_rejects_bad_input(tmp_path, capsys):
+    assert main(["--out", str(tmp_path), "--workers", "0"]) == 2
+    assert main(["--out", str(tmp_path), "--files", str(tmp_path / "elsewhere.v")]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("error: ") for e in errors)

@@ -16,6 +16,7 @@ from environments import ProofState, Theorem
 from prover.policies import build_policy
 from train.config import train_config
 from train.checkpoint import step_dirs
+from train.evaluate import heldout_perplexity
 from train.main import main
 from train.trainer import run
 
@@ -80,6 +81,10 @@ def test_fsdp_two_ranks_learn_and_resume_exactly_after_a_kill(tiny_data):
     goals = "1 goal\n\n  n : nat\n  ============================\n  n + 3 = 3 + n"
     (candidates,) = policy.propose([ProofState(goals, Theorem("t", "coq", "Lemma t : True."))], 4)
     assert candidates and all(c.logprob <= 0 and c.tactic for c in candidates)
+
+    traces = Path(train_config(tiny_data).data.sources.coq_steps.path)
+    scores = heldout_perplexity(ref_dir / "export", traces, fraction=0.2, seq_len=64)
+    assert scores["tokens"] > 0 and 1.0 < scores["perplexity"] < 300 and scores["bits_per_byte"] > 0
 
 
 def test_nonfinite_loss_stops_and_keeps_the_last_good_checkpoint(tiny_data):
