@@ -3,7 +3,9 @@ inner policy, so a model sees one batch of many states instead of many batches o
 
 No background thread: the first caller that finds no batch in flight becomes the leader,
 waits up to `max_wait_s` for other callers (or until `max_batch` states are queued), runs
-the inner policy once for everyone queued, and hands each caller its share.
+the inner policy once for everyone queued, and hands each caller its share. Callers'
+tactic prefixes travel with their states; the inner policy sees `prefixes` only when some
+state in the merged batch has one, so search's prefix-free calls reach it unchanged.
 It lives in `search/` because it only needs the TacticPolicy protocol;
 `prover.batching` re-exports it.
 """
@@ -24,6 +26,7 @@ from search.policy import Candidate, TacticPolicy
 class _Request:
     states: Sequence[ProofState]
     k: int
+    prefixes: Sequence[str | None]  # one per state
     queued_at: float = field(default_factory=time.perf_counter)
     result: list[list[Candidate]] | None = None
     error: BaseException | None = None
@@ -45,8 +48,11 @@ class BatchingPolicy:
         self._batch_sizes: list[int] = []  # states per inner call
         self._latencies: list[float] = []  # per request: queued to answered
 
-    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
-        request = _Request(list(states), k)
+    def propose(self, states: Sequence[ProofState], k: int,
+                prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
+        if prefixes is not None and len(prefixes) != len(states):
+            raise ValueError(f"{len(prefixes)} prefixes for {len(states)} states")
+        request = _Request(list(states), k, list(prefixes) if prefixes is not None else [None] * len(states))
         with self._cond:
             self._pending.append(request)
             self._cond.notify_all()
@@ -83,9 +89,15 @@ class BatchingPolicy:
 
     def _run(self, batch: list[_Request]) -> None:
         states = [s for r in batch for s in r.states]
+        prefixes = [p for r in batch for p in r.prefixes]
         k = max(r.k for r in batch)  # candidates come best first, so a smaller k is a prefix
         try:
-            proposals = self.policy.propose(states, k) if states else []
+            if not states:
+                proposals = []
+            elif any(prefixes):
+                proposals = self.policy.propose(states, k, prefixes)
+            else:
+                proposals = self.policy.propose(states, k)
             error = None
         except Exception as e:  # every caller in the batch sees the policy's failure
             proposals, error = [], e

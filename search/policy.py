@@ -11,13 +11,20 @@ from environments.base import ProofState
 
 @dataclass(frozen=True, order=True)
 class Candidate:
-    logprob: float  # log-probability of the whole tactic under the policy (<= 0)
+    logprob: float  # log-probability of the whole tactic (of its continuation, given a prefix) (<= 0)
     tactic: str
     tokens: int = 0  # generated tokens, for throughput statistics
 
 
 @runtime_checkable
 class TacticPolicy(Protocol):
-    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
-        """At most `k` distinct candidates per state, best (highest log-prob) first."""
+    def propose(self, states: Sequence[ProofState], k: int,
+                prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
+        """At most `k` distinct candidates per state, best (highest log-prob) first.
+
+        `prefixes`, one per state (None or "" for none), is tactic text an editor user has
+        already typed: every candidate of that state then starts with its prefix (leading
+        whitespace aside, as tactics are whitespace-stripped), generated as a continuation
+        of it, and its `logprob` and `tokens` cover only the continuation, given the prefix.
+        Search passes no prefixes."""
         ...

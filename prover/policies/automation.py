@@ -2,7 +2,8 @@
 
 The merge is a mixture: with prior `p`, each of the A automation tactics gets probability
 p / A and each model sample keeps (1 - p) times its own; a tactic both propose gets the
-sum. With no model, automation alone is proposed.
+sum. With no model, automation alone is proposed. Given a tactic prefix, the model samples
+continuations of it and `p` is split among the automation tactics that start with it.
 
 CoqHammer's `sauto` and `hammer` exist only after `From Hammer Require Import Hammer.`.
 They are offered only when the theorem's own context imports Hammer: injecting the import
@@ -17,7 +18,7 @@ import re
 from typing import Sequence
 
 from environments.base import ProofState
-from prover.policies.base import rank
+from prover.policies.base import prefixes_for, rank
 from search.policy import Candidate, TacticPolicy
 
 DEFAULT_TACTICS: dict[str, tuple[str, ...]] = {
@@ -62,12 +63,14 @@ class AutomationPolicy:
     def automation(self, state: ProofState) -> list[str]:
         return [t for t in self.tactics.get(state.theorem.system, ()) if available(t, state)]
 
-    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
-        model = self.inner.propose(states, k) if self.inner is not None else [[] for _ in states]
-        return [self._merge(state, samples, k) for state, samples in zip(states, model)]
+    def propose(self, states: Sequence[ProofState], k: int,
+                prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
+        heads = prefixes_for(states, prefixes)
+        model = self.inner.propose(states, k, heads) if self.inner is not None else [[] for _ in states]
+        return [self._merge(state, samples, k, head) for state, samples, head in zip(states, model, heads)]
 
-    def _merge(self, state: ProofState, samples: list[Candidate], k: int) -> list[Candidate]:
-        auto = self.automation(state)
+    def _merge(self, state: ProofState, samples: list[Candidate], k: int, prefix: str) -> list[Candidate]:
+        auto = [t for t in self.automation(state) if t.startswith(prefix)]
         mass: dict[str, float] = {}
         tokens: dict[str, int] = {}
         for tactic in auto:
@@ -75,4 +78,5 @@ class AutomationPolicy:
         for c in samples:
             mass[c.tactic] = mass.get(c.tactic, 0.0) + (1 - self.prior) * math.exp(c.logprob)
             tokens[c.tactic] = c.tokens
-        return rank((Candidate(math.log(m) if m > 0 else -math.inf, t, tokens.get(t, 0)) for t, m in mass.items()), k)
+        return rank((Candidate(math.log(m) if m > 0 else -math.inf, t, tokens.get(t, 0)) for t, m in mass.items()),
+                    k, prefix)

@@ -1,5 +1,6 @@
 """Helpers every policy shares: turning raw samples into the ranked, de-duplicated
-candidate lists the TacticPolicy contract promises, and the prompt a state gets."""
+candidate lists the TacticPolicy contract promises, the prompt a state gets, and the
+per-state tactic prefixes of a propose() call."""
 
 from __future__ import annotations
 
@@ -11,13 +12,24 @@ from prover.sampling import SamplingParams
 from search.policy import Candidate
 
 
-def rank(candidates: Iterable[Candidate], k: int) -> list[Candidate]:
-    """At most `k` distinct tactics (whitespace-stripped, empty ones dropped), each with its
-    best log-prob, best first; ties keep their first-seen order."""
+def prefixes_for(states: Sequence[ProofState], prefixes: Sequence[str | None] | None) -> list[str]:
+    """One prefix per state, "" for none; leading whitespace dropped, since tactics are
+    stripped and could never start with it."""
+    if prefixes is None:
+        return [""] * len(states)
+    if len(prefixes) != len(states):
+        raise ValueError(f"{len(prefixes)} prefixes for {len(states)} states")
+    return [(p or "").lstrip() for p in prefixes]
+
+
+def rank(candidates: Iterable[Candidate], k: int, prefix: str = "") -> list[Candidate]:
+    """At most `k` distinct tactics (whitespace-stripped, empty ones and those not starting
+    with `prefix` dropped), each with its best log-prob, best first; ties keep their
+    first-seen order."""
     best: dict[str, Candidate] = {}
     for c in candidates:
         tactic = c.tactic.strip()
-        if not tactic:
+        if not tactic or not tactic.startswith(prefix):
             continue
         if tactic not in best or c.logprob > best[tactic].logprob:
             best[tactic] = Candidate(c.logprob, tactic, c.tokens)
@@ -43,8 +55,9 @@ class Prompting:
                              f"(configured: {', '.join(str(s) for s in self.formats)})")
         return fmt
 
-    def prompt(self, state: ProofState) -> str:
-        return self.format(state).prompt(state.goals, state.theorem.statement)
+    def prompt(self, state: ProofState, prefix: str = "") -> str:
+        """The state's prompt, followed by the tactic prefix generation continues."""
+        return self.format(state).prompt(state.goals, state.theorem.statement) + prefix
 
     def stop(self, states: Sequence[ProofState]) -> tuple[str, ...]:
         """The stop strings of a batch: the union over its states' formats."""

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from environments.base import ProofState, normalise_goals
-from prover.policies.base import rank
+from prover.policies.base import prefixes_for, rank
 from search.policy import Candidate
 
 
@@ -62,5 +62,8 @@ class FixedPolicy:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         return cls(data)
 
-    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
-        return [rank(self.table.get(s.key, self.default), k) for s in states]
+    def propose(self, states: Sequence[ProofState], k: int,
+                prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
+        """The state's candidates that start with its prefix, with their configured log-probs."""
+        return [rank(self.table.get(s.key, self.default), k, head)
+                for s, head in zip(states, prefixes_for(states, prefixes))]

@@ -6,6 +6,9 @@ tokens' log-probs under the model's raw distribution (before temperature and top
 and including the token that completed the stop string, from
 `compute_transition_scores(..., normalize_logits=True)` on the raw logits, so scores are
 comparable across sampling settings (as vLLM's `cumulative_logprob`).
+
+A state's tactic prefix is appended to its prompt; the candidate is the prefix followed by
+the generated continuation, and stop strings are looked for in the continuation only.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from environments.base import ProofState
-from prover.policies.base import Prompting, cut_at_stop, rank, samples_for
+from prover.policies.base import Prompting, cut_at_stop, prefixes_for, rank, samples_for
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 
@@ -61,21 +64,24 @@ class HFPolicy:
         self.tokens_generated = 0  # all sampled tokens, duplicates included (throughput figures)
         self._pieces: dict[int, str] = {}
 
-    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
+    def propose(self, states: Sequence[ProofState], k: int,
+                prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
         if not states:
             return []
         params = samples_for(self.sampling, k)
         stop = self.prompting.stop(states)
-        prompts = [self.prompting.prompt(s) for s in states]
+        heads = prefixes_for(states, prefixes)
+        prompts = [self.prompting.prompt(s, head) for s, head in zip(states, heads)]
         with self._lock:
             sequences, logprobs, lengths = self._generate(prompts, params, stop)
             self.tokens_generated += int(lengths.sum())
         texts = self.tokenizer.batch_decode(
             [seq[:n] for seq, n in zip(sequences.tolist(), lengths.tolist())], skip_special_tokens=True)
         out: list[list[Candidate]] = []
-        for i in range(len(states)):
+        for i, head in enumerate(heads):
             rows = range(i * params.n, (i + 1) * params.n)
-            out.append(rank((Candidate(float(logprobs[r]), cut_at_stop(texts[r], stop), int(lengths[r])) for r in rows), k))
+            out.append(rank((Candidate(float(logprobs[r]), head + cut_at_stop(texts[r], stop), int(lengths[r]))
+                             for r in rows), k, head))
         return out
 
     @torch.inference_mode()

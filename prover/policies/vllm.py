@@ -1,7 +1,9 @@
 """VLLMPolicy: tactics sampled with vLLM's offline `LLM.generate` (optional extra, imported
 only when this policy is built). A candidate's log-prob is vLLM's `cumulative_logprob`
 (raw log-probs, requested with `logprobs=0`); each prompt gets its own seed, since one
-seed for a whole batch gives correlated samples.
+seed for a whole batch gives correlated samples. A state's tactic prefix is appended to
+its prompt and put before the continuation vLLM generates (its stop strings apply to the
+continuation only).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import random
 from typing import Any, Mapping, Sequence
 
 from environments.base import ProofState
-from prover.policies.base import Prompting, rank, samples_for
+from prover.policies.base import Prompting, prefixes_for, rank, samples_for
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 
@@ -26,20 +28,23 @@ class VLLMPolicy:
         self.llm = LLM(model=path, dtype=dtype, max_model_len=max_model_len, **llm_options)
         self._seed = random.Random(self.sampling.seed)
 
-    def propose(self, states: Sequence[ProofState], k: int) -> list[list[Candidate]]:
+    def propose(self, states: Sequence[ProofState], k: int,
+                prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
         from vllm import SamplingParams as VllmSamplingParams
 
         if not states:
             return []
         params = samples_for(self.sampling, k)
+        heads = prefixes_for(states, prefixes)
         per_prompt = [
             VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p, top_k=0,
                                max_tokens=params.max_new_tokens, stop=list(self.prompting.stop([s])), logprobs=0,
                                seed=self._seed.randrange(2**31))
             for s in states
         ]
-        outputs = self.llm.generate([self.prompting.prompt(s) for s in states], per_prompt, use_tqdm=False)
+        prompts = [self.prompting.prompt(s, head) for s, head in zip(states, heads)]
+        outputs = self.llm.generate(prompts, per_prompt, use_tqdm=False)
         return [
-            rank((Candidate(c.cumulative_logprob, c.text, len(c.token_ids)) for c in request.outputs), k)
-            for request in outputs
+            rank((Candidate(c.cumulative_logprob, head + c.text, len(c.token_ids)) for c in request.outputs), k, head)
+            for head, request in zip(heads, outputs)
         ]

@@ -37,7 +37,7 @@ def load_services(settings: Settings) -> Services:
               if settings.env else None)
     return Services(
         policy=policy,
-        suggester=Suggester(policy, server.max_samples),
+        suggester=Suggester(policy),
         encoder=encoder,
         prover=prover,
         requests=RequestStats(),

@@ -57,6 +57,49 @@ def test_batch_never_exceeds_max_batch():
     assert sum(inner.batches) == 24
 
 
+class PrefixEcho(Echo):
+    """Candidates that continue each state's prefix; records the prefixes of each inner call
+    (None when the call passed none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[str | None] | None] = []
+
+    def propose(self, states, k, prefixes=None):
+        with self.lock:
+            self.seen.append(None if prefixes is None else list(prefixes))
+        time.sleep(self.delay_s)
+        heads = prefixes or [None] * len(states)
+        return [[Candidate(-float(i), f"{p or ''}{s.goals}#{i}") for i in range(k)] for s, p in zip(states, heads)]
+
+
+def test_mixed_prefixes_travel_with_their_states_through_a_merged_batch():
+    inner = PrefixEcho()
+    policy = BatchingPolicy(inner, max_batch=64, max_wait_s=0.05)
+
+    def call(i: int):
+        prefixes = [f"p{i} ", None] if i % 2 else None
+        return policy.propose([state(i), state(i + 100)], 2, prefixes)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(call, range(16)))
+    for i, answer in enumerate(answers):
+        head = f"p{i} " if i % 2 else ""
+        assert answer == [[Candidate(-float(j), f"{head}g{i}#{j}") for j in range(2)],
+                          [Candidate(-float(j), f"g{i + 100}#{j}") for j in range(2)]]
+    assert any(prefixes is not None and None in prefixes and any(prefixes) for prefixes in inner.seen)
+
+
+def test_calls_without_prefixes_reach_the_inner_policy_without_them():
+    inner = PrefixEcho()
+    policy = BatchingPolicy(inner, max_wait_s=0.0)
+    policy.propose([state(0)], 1)
+    policy.propose([state(1)], 1, [""])
+    assert inner.seen == [None, None]
+    with pytest.raises(ValueError, match="1 prefixes for 2 states"):
+        policy.propose([state(0), state(1)], 1, ["x"])
+
+
 def test_inner_failure_reaches_every_caller_and_the_policy_recovers():
     class Flaky:
         def __init__(self):

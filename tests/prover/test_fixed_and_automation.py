@@ -45,6 +45,27 @@ def test_fixed_per_goal_table_from_json_and_yaml(tmp_path: Path):
             [Candidate(-0.1, "reflexivity")], [Candidate(0.0, "auto")]]
 
 
+def test_fixed_keeps_the_candidates_that_start_with_each_states_prefix():
+    policy = FixedPolicy(["intros", "lia", "intro h", "intro"])
+    assert policy.propose([state(), state(), state()], 5, ["intro", None, "  li"]) == [
+        [Candidate(0.0, "intros"), Candidate(-2.0, "intro h"), Candidate(-3.0, "intro")],
+        [Candidate(0.0, "intros"), Candidate(-1.0, "lia"), Candidate(-2.0, "intro h"), Candidate(-3.0, "intro")],
+        [Candidate(-1.0, "lia")]]
+    # a prefix ending in a space asks for arguments: "intro" and "intros" do not continue it
+    assert policy.propose([state()], 5, ["intro "]) == [[Candidate(-2.0, "intro h")]]
+    with pytest.raises(ValueError, match="2 prefixes for 1 states"):
+        policy.propose([state()], 5, ["a", "b"])
+
+
+def test_automation_with_a_prefix_splits_its_prior_among_the_matching_tactics():
+    model = FixedPolicy([{"tactic": "lra", "logprob": math.log(0.6)}, {"tactic": "intros", "logprob": math.log(0.4)}])
+    policy = AutomationPolicy(model, prior=0.5, tactics={"coq": ["lia", "auto", "nia"]})
+    [with_prefix, without] = policy.propose([state(), state()], 10, ["l", None])
+    assert {c.tactic: math.exp(c.logprob) for c in with_prefix} == pytest.approx({"lia": 0.5, "lra": 0.3})
+    assert {c.tactic for c in without} == {"lia", "auto", "nia", "lra", "intros"}
+    assert AutomationPolicy(None, tactics={"coq": ["lia", "auto"]}).propose([state()], 10, ["simp"]) == [[]]
+
+
 @pytest.mark.parametrize("source, message", [
     ([{"tactic": "lia", "logprob": 0.5}], "logprob"),
     ([42], "expected a tactic"),

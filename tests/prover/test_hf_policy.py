@@ -14,6 +14,7 @@ from prover.policies.hf import HFPolicy
 from prover.prompts import get_format
 from prover.sampling import SamplingParams
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 THEOREM = Theorem("t", "coq", "Lemma t : forall n : nat, 0 + n = n.")
 GOALS = ["n : nat\n============================\n0 + n = n", "============================\nTrue",
          "x : R\n============================\n(x + 1 > x)%R"]
@@ -81,6 +82,34 @@ def test_sequence_logprob_equals_a_forward_pass(policy: HFPolicy):
         expected = steps.gather(1, ids[:, None]).sum().item()
         # raw model log-probs, not the temperature/top-p warped ones
         assert logprobs[row].item() == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_prefix_is_continued_by_the_default_model():
+    """On the shipped model: the prefix ends the prompt, and each candidate of its state is
+    the prefix followed by what the model generated; the other state is unconstrained."""
+    model = REPO_ROOT / "prover" / "models" / "default"
+    if not (model / "config.json").exists():
+        pytest.skip("prover/models/default is not built")
+    policy = HFPolicy(str(model), "proofstep", SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=16, seed=0),
+                      device="cpu", cpu_threads=1)
+    with GenerateSpy(policy.model) as spy:
+        [prefixed, free] = policy.propose(states()[:2], 6, ["induction", None])
+    [call] = spy.calls
+    prompts = policy.tokenizer.batch_decode(call["input_ids"], skip_special_tokens=True)
+    assert prompts[0].endswith("[PROOFSTEP]induction") and prompts[1].endswith("[PROOFSTEP]")
+    assert prefixed and all(c.tactic.startswith("induction") for c in prefixed)
+    assert all(1 <= c.tokens <= 16 and c.logprob <= 0 and "\n" not in c.tactic for c in prefixed)
+    assert free and not all(c.tactic.startswith("induction") for c in free)
+    # greedily, the score is the continuation's log-prob given prompt + prefix, stop token included
+    policy.sampling = SamplingParams(temperature=0.0, max_new_tokens=16)
+    [[greedy]] = policy.propose(states()[:1], 4, ["induction"])
+    head = policy.tokenizer(policy.prompting.prompt(states()[0], "induction"))["input_ids"]
+    tail = policy.tokenizer(greedy.tactic.removeprefix("induction") + "\n", add_special_tokens=False)["input_ids"]
+    assert greedy.tactic != "induction" and greedy.tokens == len(tail)
+    with torch.no_grad():
+        logits = policy.model(torch.tensor([head + tail])).logits[0].float()
+    steps = torch.log_softmax(logits[len(head) - 1 : -1], dim=-1)
+    assert greedy.logprob == pytest.approx(steps.gather(1, torch.tensor(tail)[:, None]).sum().item(), abs=1e-3)
 
 
 def test_greedy_gives_one_deterministic_candidate(tiny_model: Path):

@@ -135,6 +135,30 @@ def test_copilot_generate_gets_scored_outputs(client: httpx.Client) -> None:
     assert "simp" in tactics and all(t.startswith("si") for t in tactics)
 
 
+@pytest.fixture(scope="module")
+def model_only(model_dir: Path) -> Iterator[httpx.Client]:
+    """No automation: every suggestion is the model's continuation of the prefix."""
+    with running(settings_for(model_cfg(model_dir))) as c:
+        yield c
+
+
+def test_llmstep_prefix_is_continued_by_the_model(model_only: httpx.Client) -> None:
+    response = model_only.post("/", json={"tactic_state": GOALS[3], "prefix": "intro", "context": "", "n": 4})
+    assert response.status_code == 200, response.text
+    suggestions = response.json()["suggestions"]
+    # all four samples continue "intro"; sampling freely and filtering keeps one at best here
+    assert 3 <= len(suggestions) <= 4 and all(s.startswith("intro") for s in suggestions)
+
+
+def test_copilot_prefix_is_continued_by_the_model(model_only: httpx.Client) -> None:
+    response = model_only.post("/generate", json={"name": "llemma", "input": GOALS[0], "prefix": "induction", "n": 4})
+    assert response.status_code == 200, response.text
+    outputs = response.json()["outputs"]
+    assert outputs and all(o["output"].startswith("induction") for o in outputs)
+    scores = [o["score"] for o in outputs]
+    assert all(math.isfinite(s) and s <= 0 for s in scores) and scores == sorted(scores, reverse=True)
+
+
 def test_copilot_encode_gives_a_hidden_state_vector(client: httpx.Client, model_dir: Path) -> None:
     hidden = json.loads((model_dir / "config.json").read_text())["hidden_size"]
     one = client.post("/encode", json={"name": "llemma", "input": GOALS[0]})

@@ -69,3 +69,22 @@ def test_greedy_gives_one_candidate_and_is_deterministic(policy: VLLMPolicy):
     states = [ProofState(GOALS[0], THEOREM)]
     first, second = greedy.propose(states, 8), greedy.propose(states, 8)
     assert len(first[0]) <= 1 and first == second
+
+
+def test_a_prefix_is_continued(policy: VLLMPolicy):
+    from vllm import SamplingParams as VllmSamplingParams
+
+    states = [ProofState(g, THEOREM) for g in GOALS]
+    [prefixed, free] = policy.propose(states, 6, ["intro", None])
+    assert prefixed and all(c.tactic.startswith("intro") and 1 <= c.tokens <= 12 for c in prefixed)
+    assert free and not all(c.tactic.startswith("intro") for c in free)
+    # greedily, the candidate is the prefix plus vLLM's own continuation of prompt + prefix, scored alone
+    greedy = copy.copy(policy)
+    greedy.sampling = SamplingParams(temperature=0.0, max_new_tokens=8)
+    [[candidate]] = greedy.propose(states[:1], 4, ["intro"])
+    [request] = policy.llm.generate([f"[GOAL]{GOALS[0]}[PROOFSTEP]intro"],
+                                    VllmSamplingParams(temperature=0.0, max_tokens=8, stop=["\n"], logprobs=0),
+                                    use_tqdm=False)
+    [completion] = request.outputs
+    assert candidate.tactic == ("intro" + completion.text).strip()
+    assert candidate.logprob == pytest.approx(completion.cumulative_logprob, abs=1e-4)
