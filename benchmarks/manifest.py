@@ -35,8 +35,8 @@ def measured_config(cfg: DictConfig) -> dict[str, Any]:
     data = OmegaConf.to_container(cfg, resolve=True)
     for key in _EXECUTION_KEYS:
         data["benchmark"].pop(key, None)
-    if cfg.benchmark.mode == "auto":  # no model takes part
-        data.pop("model", None)
+    if cfg.benchmark.mode == "auto":  # no model takes part, only its automation tactics
+        data["model"] = {"automation": data["model"].get("automation")}
     return data
 
 

@@ -110,9 +110,17 @@ def build_worker_policy(cfg: DictConfig) -> Any:
     from prover.policies import build_policy
 
     if cfg.benchmark.mode == "auto":  # no model: the automation tactics alone, in their order
-        tactics = OmegaConf.to_container(cfg.benchmark.automation, resolve=True)
-        return build_policy({"policy": "fixed", "automation": {"tactics": tactics, "prior": 1.0}})
+        return build_policy({"policy": "fixed", "automation": {"tactics": automation_tactics(cfg), "prior": 1.0}})
     return build_policy(cfg.model)
+
+
+def automation_tactics(cfg: DictConfig) -> Any:
+    """The `auto` mode's tactics: benchmark.automation, else the model group's automation
+    tactics (auto is then exactly the f2f run without the model), else the defaults."""
+    from prover.policies.automation import DEFAULT_TACTICS
+
+    chosen = cfg.benchmark.automation or (cfg.model.get("automation") or {}).get("tactics")
+    return OmegaConf.to_container(chosen, resolve=True) if chosen else dict(DEFAULT_TACTICS)
 
 
 class DspSolver:

@@ -4,9 +4,9 @@ hole; the whole proof is then re-checked by the checker.
 
 Holes are `admit.` sentences in Coq and `sledgehammer` in Isabelle. A hole is closed by
 the first automation tactic that proves exactly that goal: in Coq `solve [ T ]` for T in
-easy, lia, nia, lra, nra, field, ring, then CoqHammer's sauto and hammer (when the theorem
-imports Hammer); in Isabelle the DSP heuristics (`by auto`, ..., `by (auto simp:
-field_simps)`) and then Sledgehammer through PISA. Besides the model's sketches, the
+easy, auto, lia, nia, lra, nra, field, ring, intuition, then CoqHammer's sauto and hammer
+(when the theorem imports Hammer); in Isabelle the DSP heuristics (`by auto`, ...,
+`by (auto simp: field_simps)`) and then Sledgehammer through PISA. Besides the model's sketches, the
 statement's bare skeleton (introduce, then one hole) is tried, and every record says
 which sketch proved it, so what the model contributes is visible.
 
@@ -39,7 +39,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HOLE = None  # a hole in a parsed sketch
 STOP = ("\n\n\n",)  # a sketch ends at a blank-line triple (the examples are separated by one)
 
-COQ_CLOSERS = ("easy", "lia", "nia", "lra", "nra", "field", "ring", "sauto")
+COQ_CLOSERS = ("easy", "auto", "lia", "nia", "lra", "nra", "field", "ring", "intuition", "sauto")
 ISABELLE_CLOSERS = ("by auto", "by simp", "by blast", "by fastforce", "by force", "by eval", "by presburger",
                     "by sos", "by arith", "by linarith", "by (auto simp: field_simps)")
 
