@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Sequence
 
 from hydra import compose, initialize_config_dir
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 CONFIG_DIR = Path(__file__).resolve().parent
+REPO_ROOT = CONFIG_DIR.parent
+
+# ${repo:PATH}: PATH taken relative to the repository root, whatever the working directory
+OmegaConf.register_new_resolver("repo", lambda path: str((REPO_ROOT / path).resolve()), replace=True)
 
 
 def compose_config(name: str, overrides: Sequence[str] = ()) -> DictConfig:

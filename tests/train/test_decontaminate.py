@@ -6,7 +6,7 @@ import pytest
 from train.corpora import Document
 from train.decontaminate import DecontaminationReport, NgramIndex, decontaminate, minif2f_statements
 
-MINIF2F = Path("/work/shared/data/minif2f")
+MINIF2F = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "minif2f"
 
 
 @pytest.fixture(scope="module")
