@@ -163,6 +163,8 @@ class Trainer:
     def close(self) -> None:
         self.logger.close()
         if dist.is_initialized():
+            # every rank done before any tears down: a gloo peer whose socket closes under it aborts
+            dist.barrier()
             dist.destroy_process_group()
 
 
