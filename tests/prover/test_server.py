@@ -20,37 +20,23 @@ import httpx
 import pytest
 import uvicorn
 
-from prover.prompts import get_format
 from prover.server.cli import main as serve_main
 from prover.server.launch import server_process
 from prover.server.main import create_app
 from prover.server.settings import ServerSettings, Settings, load_settings
-from train.model import build_model
-from train.tokenizer import train_bpe
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "prover" / "models" / "default"
 
 GOALS = ["n : nat\n============================\nn + 0 = n", "x y : Z\nH : x < y\n============================\nx <= y",
          "a b : nat\n============================\na + b = b + a", "============================\nTrue"]
 AUTOMATION = ("intro h", "intro x", "simp")
-TACTICS = ["intros", "lia", "induction n", "simpl", "reflexivity", "auto", "apply Nat.add_comm", "trivial"]
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default model when it is there; until then a tiny random-weight Llama with a BPE
-    tokenizer trained on proofstep text, both built by our training code."""
-    if (DEFAULT_MODEL / "config.json").exists():
-        return DEFAULT_MODEL
-    fmt = get_format("proofstep")
-    texts = [fmt.example(g, t) for g in GOALS for t in TACTICS] * 4
-    tokenizer = train_bpe(texts, vocab_size=320, model_max_length=256)
-    shape = {"hidden_size": 32, "intermediate_size": 64, "num_layers": 2, "num_heads": 2, "max_seq_len": 256}
-    model = build_model(shape, len(tokenizer), tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id)
-    out = tmp_path_factory.mktemp("tiny-llama")
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return out
+def model_dir() -> Path:
+    """The committed default model: a real small Llama trained by our own training code."""
+    assert (DEFAULT_MODEL / "config.json").exists(), f"the default model is missing from {DEFAULT_MODEL}"
+    return DEFAULT_MODEL
 
 
 def model_cfg(path: Path, **extra: Any) -> dict[str, Any]:
