@@ -25,7 +25,8 @@ pytestmark = pytest.mark.requires_coq
 DATA = Path(__file__).parent / "data" / "small_theorems.v"
 KNOWN = complete_proofs(DATA.read_text(), DATA)
 BY_NAME = {theorem.name: (theorem, tactics) for theorem, tactics in KNOWN}
-LOOP_CONTEXT = "Ltac spin := spin.\nLtac cheat := admit.\n"
+# A loop that neither recurses (a fast machine overflows the stack first) nor stops early.
+LOOP_CONTEXT = "Ltac spin := do 1000000000 (idtac; idtac).\nLtac cheat := admit.\n"
 
 
 def coq_children() -> list[psutil.Process]:
