@@ -10,7 +10,7 @@ from environments.coq_check import check_coq
 
 pytestmark = pytest.mark.requires_coq
 
-FALSE = Theorem("impossible", "coq", "Theorem impossible : 1 = 2.", "Ltac spin := spin.\nLtac cheat := admit.\n")
+FALSE = Theorem("impossible", "coq", "Theorem impossible : 1 = 2.", "Ltac cheat := admit.\n")
 
 ADVERSARIAL = [
     "admit.", "Admitted.", "idtac. Admitted.", "idtac.\nAdmitted.", "Abort.", "Axiom cheat : False.",
