@@ -1,17 +1,22 @@
 """Coq's sentence structure: splitting vernacular text into sentences the way coqtop reads it.
 
-A sentence ends at a `.` followed by whitespace or the end of the text, outside comments
-(nested `(* *)`) and strings (`""` escapes a quote); bullets (`-`, `+`, `*` runs) and braces
-(`{`, `}`, `N: {`) at the start of a sentence are sentences of their own. The tactic guard,
-the backend, the checker and the theorem-file parser all split with this one function.
+A sentence ends at a `.` (or the old `...` terminator; `..` is notation) followed by
+whitespace or the end of the text, outside comments (nested `(* *)`) and strings (`""`
+escapes a quote); bullets (`-`, `+`, `*` runs) and braces (`{`, `}`, `N: {`) at the start
+of a sentence are sentences of their own. The tactic guard, the backend, the checker, the
+theorem-file parser and the stdlib tracer all split with this one function.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
-_BULLET = re.compile(r"(?:-+|\++|\*+)(?=\s|$|[{}])|\{|\}|(?:\d+|\[[A-Za-z_][\w']*\])\s*:\s*\{")
+_LITERAL = re.compile(r'\(\*|"')  # what opens a comment or a string
+_SPECIAL = re.compile(r'\(\*|"|\.')  # ... or may end a sentence
+_DOTS = re.compile(r"\.+")
+_BULLET = re.compile(r"-+|\++|\*+|\{|\}|(?:\d+|\[[A-Za-z_][\w']*\])\s*:\s*\{")
 
 
 @dataclass(frozen=True)
@@ -77,18 +82,34 @@ def _string_end(text: str, i: int) -> int:
             return j + 1
 
 
+def _literals(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is_comment) of every comment and string literal, in order; an
+    unterminated one runs to the end of the text."""
+    i, n = 0, len(text)
+    while (found := _LITERAL.search(text, i)) is not None:
+        start = found.start()
+        comment = text[start] == "("
+        end = _comment_end(text, start) if comment else _string_end(text, start)
+        i = n if end < 0 else end
+        yield start, i, comment
+
+
 def mask_literals(text: str) -> str:
     """`text` with every comment and string literal replaced by blanks of the same length."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        if text.startswith("(*", i) or text[i] == '"':
-            end = _comment_end(text, i) if text[i] == "(" else _string_end(text, i)
-            end = n if end < 0 else end
-            out.append(" " * (end - i))
+    masked = list(text)
+    for start, end, _ in _literals(text):
+        masked[start:end] = " " * (end - start)
+    return "".join(masked)
+
+
+def strip_comments(text: str) -> str:
+    """`text` with every comment replaced by one blank (strings, which may hold `(*`, kept)."""
+    out, i = [], 0
+    for start, end, comment in _literals(text):
+        if comment:
+            out.append(text[i:start] + " ")
             i = end
-        else:
-            out.append(text[i])
-            i += 1
+    out.append(text[i:])
     return "".join(out)
 
 
@@ -115,12 +136,16 @@ def split_sentences(text: str) -> Split:
                 i = _comment_end(text, i)
             elif text[i] == '"':
                 i = _string_end(text, i)
-            elif (text[i] == "." and (i + 1 == n or text[i + 1].isspace())
-                  and not (i > start and text[i - 1] == ".")):
-                end = i + 1
-                break
+            elif text[i] == ".":
+                dots = _DOTS.match(text, i).end()
+                if dots - i != 2 and (dots == n or text[dots].isspace()):  # `..` is notation
+                    end = dots
+                    break
+                i = dots
+                continue
             else:
-                i += 1
+                special = _SPECIAL.search(text, i + 1)
+                i = special.start() if special else n
                 continue
             if i < 0:
                 return Split(sentences, text[start:], False)

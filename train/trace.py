@@ -22,13 +22,14 @@ import subprocess
 import sys
 import threading
 import time
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from environments.process import kill_group, require_executable, spawn
-from train.coq_sentences import Sentence, split_sentences
+from environments.coq_syntax import is_bullet, split_sentences, strip_comments
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|[^|]*\| \d+ < </prompt>")
 _GOALS_HEADER = re.compile(r"^\d+ goals?\b", re.M)
@@ -43,6 +44,35 @@ _NOT_TACTIC = re.compile(
     r"|Next|Obligation|Program|Focus|Unfocus(?:ed)?)\b"
 )
 NO_MORE_GOALS = "No more goals."
+_PROOF_END = re.compile(r"(Qed|Defined|Admitted|Save|Abort)\b")
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """One sentence of a source file as the tracer sends it: code only, and where it starts."""
+
+    text: str  # comments removed, outer whitespace stripped
+    line: int  # 1-based line of its first character
+
+    @property
+    def flat(self) -> str:
+        """The sentence on one line, whitespace runs folded."""
+        return " ".join(self.text.split())
+
+    @property
+    def is_bullet(self) -> bool:
+        return is_bullet(self.text)
+
+    @property
+    def ends_proof(self) -> bool:
+        return bool(_PROOF_END.match(self.text))
+
+
+def source_sentences(source: str) -> list[SourceSentence]:
+    """The complete sentences of a Coq source, in order (an unterminated tail is dropped)."""
+    newlines = [m.start() for m in re.finditer("\n", source)]
+    return [SourceSentence(strip_comments(s.text).strip(), bisect_right(newlines, s.start) + 1)
+            for s in split_sentences(source).sentences]
 
 
 def coq_root() -> Path:
@@ -119,7 +149,7 @@ def _answers(proc: subprocess.Popen, count: int, deadline: float) -> Iterator[tu
 def trace_file(path: Path, root: Path, timeout: float = 300.0) -> tuple[FileTrace, list[dict]]:
     """Replay `path` in one coqtop; its trace summary and the recorded steps."""
     rel = str(path.relative_to(root))
-    sentences = split_sentences(path.read_text(encoding="utf-8", errors="replace"))
+    sentences = source_sentences(path.read_text(encoding="utf-8", errors="replace"))
     trace = FileTrace(rel, proofs=sum(s.ends_proof for s in sentences), sentences=len(sentences))
     steps: list[dict] = []
     start = time.monotonic()
@@ -166,7 +196,7 @@ def trace_file(path: Path, root: Path, timeout: float = 300.0) -> tuple[FileTrac
     return trace, steps
 
 
-def _feed(proc: subprocess.Popen, sentences: Sequence[Sentence]) -> None:
+def _feed(proc: subprocess.Popen, sentences: Sequence[SourceSentence]) -> None:
     try:
         for sentence in sentences:
             proc.stdin.write(sentence.text.encode() + b"\n")
