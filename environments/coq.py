@@ -50,12 +50,13 @@ _INTERRUPT_WAIT_S = 0.5  # how long an interrupted coqtop gets to answer before 
 _CONTROL_WALL_S = 30.0  # BackTo and markers
 
 
-def _error_message(text: str) -> str | None:
+def error_message(text: str) -> str | None:
+    """Coq's error in a reply, from `Error:` on; None when the reply holds no error."""
     found = _ERROR.search(text)
     return text[found.start():].strip() if found else None
 
 
-def _goals_text(text: str) -> str:
+def goals_text(text: str) -> str:
     """The goals display of a reply, without messages, echoed input and goal ids."""
     text = _GOAL_ID.sub("", _TAGGED.sub("", _TOPLEVEL.sub("", text)))
     text = "\n".join(line.rstrip() for line in text.splitlines())
@@ -159,7 +160,7 @@ class CoqEnvironment(Environment):
             raise Died("coqtop is gone")
         if proc.sid != sid:
             reply = proc.send(f"BackTo {sid}.", _CONTROL_WALL_S)
-            error = _error_message(reply.text)
+            error = error_message(reply.text)
             if error:
                 raise ProverError(f"BackTo {sid} failed: {error}")
         self._live = {path: live for path, live in self._live.items() if live <= sid}
@@ -176,7 +177,7 @@ class CoqEnvironment(Environment):
         self._load_context(theorem.context)
         proc = self._proc
         shown = proc.send(split.sentences[0].text, self.check_timeout).text
-        error = _error_message(shown)
+        error = error_message(shown)
         if error:
             self._back_to(self._context_sid)
             raise OpenError(error)
@@ -208,7 +209,7 @@ class CoqEnvironment(Environment):
         self._back_to(self._loaded[kept - 1][1] if kept else proc.initial_sid)
         del self._loaded[kept:]
         for text in wanted[kept:]:
-            error = _error_message(proc.send(text, self.check_timeout).text)
+            error = error_message(proc.send(text, self.check_timeout).text)
             if error:
                 self._kill()
                 raise OpenError(f"in the context, at {text[:80]!r}: {error}")
@@ -245,7 +246,7 @@ class CoqEnvironment(Environment):
                 reply = proc.send(command, limit + _GRACE_S)
             except Hung:
                 return self._interrupt(start, limit)
-            error = _error_message(reply.text)
+            error = error_message(reply.text)
             if error:
                 if proc.sid != start:
                     self._back_to(start)
@@ -272,17 +273,17 @@ class CoqEnvironment(Environment):
         only, so two states that differ only in a later goal's context would share a key."""
         count, second = _GOALS.search(text), _SECOND_GOAL.search(text)
         if count is None or second is None:
-            return _goals_text(text)
+            return goals_text(text)
         parts = [text[: second.start()]]
         for index in range(2, min(int(count.group(1)), _SHOWN_GOALS) + 1):
             shown = self._proc.send(f"Show {index}.", _CONTROL_WALL_S).text
-            if _error_message(shown):
-                return _goals_text(text)
+            if error_message(shown):
+                return goals_text(text)
             parts.append(shown)
         rest = re.search(rf"^goal {_SHOWN_GOALS + 1} \(ID \d+\) is:", text, re.M)
         if rest:
             parts.append(text[rest.start():])
-        return _goals_text("\n".join(parts))
+        return goals_text("\n".join(parts))
 
     def _interrupt(self, start: int, limit: float) -> Error:
         """coqtop ignored its Timeout: interrupt it, or kill it if it will not answer."""

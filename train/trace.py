@@ -28,14 +28,12 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from environments.process import kill_group, require_executable, spawn
+from environments import coq
 from environments.coq_syntax import is_bullet, split_sentences, strip_comments
+from environments.process import kill_group, require_executable, spawn
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|[^|]*\| \d+ < </prompt>")
 _GOALS_HEADER = re.compile(r"^\d+ goals?\b", re.M)
-_GOAL_ID = re.compile(r" \(ID \d+\)")
-_ERROR = re.compile(r"^Error:", re.M)
-_TAGGED = re.compile(r"<(infomsg|warning)>.*?</\1>", re.S)
 # sentences inside a proof that are not tactics (they do not change the goals)
 _NOT_TACTIC = re.compile(
     r"(Proof|Qed|Defined|Admitted|Save|Abort|Show|Check|Print|Locate|Search\w*|About|Eval|Compute"
@@ -91,16 +89,13 @@ def library_files(root: Path) -> list[Path]:
 
 
 def goals_text(output: str) -> str | None:
-    """The goals display in a coqtop answer, normalised as the Coq backend's ProofState.goals
-    (header kept, goal ids, tagged messages and trailing blanks removed); `""` when no goals
-    remain, None when the answer shows no goals."""
-    output = _TAGGED.sub("", output)
-    header = _GOALS_HEADER.search(output)
+    """The goals display in a coqtop answer, normalised as the Coq backend's ProofState.goals;
+    `""` when no goals remain, None when the answer shows no goals."""
+    text = coq.goals_text(output)
+    header = _GOALS_HEADER.search(text)
     if header is None:
-        return "" if NO_MORE_GOALS in output else None
-    text = _GOAL_ID.sub("", output[header.start():])
-    text = "\n".join(line.rstrip() for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+        return "" if NO_MORE_GOALS in text else None
+    return text[header.start():]
 
 
 @dataclass
@@ -162,10 +157,9 @@ def trace_file(path: Path, root: Path, timeout: float = 300.0) -> tuple[FileTrac
     try:
         for sentence, (proof, answer) in zip(sentences, _answers(proc, len(sentences), start + timeout)):
             in_proof = proof != "Coq"
-            error = _ERROR.search(answer)
+            error = coq.error_message(answer)
             if error:
-                message = answer[error.start():].strip().splitlines()[0]
-                trace.failures.append(f"line {sentence.line}: {message[:200]}")
+                trace.failures.append(f"line {sentence.line}: {error.splitlines()[0][:200]}")
                 proof_ok = False
                 continue
             shown = goals_text(answer)
