@@ -6,8 +6,7 @@ waits up to `max_wait_s` for other callers (or until `max_batch` states are queu
 the inner policy once for everyone queued, and hands each caller its share. Callers'
 tactic prefixes travel with their states; the inner policy sees `prefixes` only when some
 state in the merged batch has one, so search's prefix-free calls reach it unchanged.
-It lives in `search/` because it only needs the TacticPolicy protocol;
-`prover.batching` re-exports it.
+It lives in `search/` because it only needs the TacticPolicy protocol.
 """
 
 from __future__ import annotations
@@ -15,12 +14,14 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from environments.base import ProofState
 from search.policy import Candidate, TacticPolicy
 
+LATENCY_WINDOW = 10_000  # requests whose latency stats() summarises: a server runs for days
 
 @dataclass(eq=False)
 class _Request:
@@ -45,8 +46,9 @@ class BatchingPolicy:
         self._cond = threading.Condition()
         self._pending: list[_Request] = []
         self._busy = False
-        self._batch_sizes: list[int] = []  # states per inner call
-        self._latencies: list[float] = []  # per request: queued to answered
+        self._batch_sizes: Counter[int] = Counter()  # states per inner call -> how many calls
+        self._requests = 0
+        self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)  # queued to answered
 
     def propose(self, states: Sequence[ProofState], k: int,
                 prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
@@ -109,22 +111,25 @@ class BatchingPolicy:
             r.error, r.done = error, True
             offset += len(r.states)
         with self._cond:
-            self._batch_sizes.append(len(states))
+            self._batch_sizes[len(states)] += 1
+            self._requests += len(batch)
             self._latencies.extend(now - r.queued_at for r in batch)
 
     def stats(self) -> dict[str, Any]:
-        """Batch sizes (states per model call) and request latencies so far."""
+        """Batch sizes (states per model call) so far, and the latencies of the last
+        `LATENCY_WINDOW` requests."""
         with self._cond:
-            sizes, lat = list(self._batch_sizes), sorted(self._latencies)
+            sizes, requests, lat = dict(self._batch_sizes), self._requests, sorted(self._latencies)
         if not sizes:
             return {"calls": 0, "requests": 0, "states": 0}
+        calls, states = sum(sizes.values()), sum(n * c for n, c in sizes.items())
         return {
-            "calls": len(sizes),
-            "requests": len(lat),
-            "states": sum(sizes),
-            "mean_batch": statistics.fmean(sizes),
+            "calls": calls,
+            "requests": requests,
+            "states": states,
+            "mean_batch": states / calls,
             "max_batch": max(sizes),
-            "batch_sizes": {str(n): sizes.count(n) for n in sorted(set(sizes))},
+            "batch_sizes": {str(n): sizes[n] for n in sorted(sizes)},
             "latency_p50_s": lat[len(lat) // 2],
             "latency_p95_s": lat[min(len(lat) - 1, int(len(lat) * 0.95))],
             "latency_mean_s": statistics.fmean(lat),

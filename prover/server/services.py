@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prover.batching import BatchingPolicy
+from search.batching import BatchingPolicy
 from prover.policies import build_policy, resolve_model_path
 from prover.server.encoder import Encoder
 from prover.server.metrics import RequestStats

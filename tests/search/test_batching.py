@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from environments.base import ProofState, Theorem
-from prover.batching import BatchingPolicy
+from search.batching import BatchingPolicy
 from search.policy import Candidate
 
 THEOREM = Theorem("t", "coq", "Lemma t : True.")
