@@ -32,12 +32,8 @@ from environments.base import (
     Verdict,
 )
 from environments.isabelle_check import check_isabelle, isabelle_source, theory_name
-from environments.isabelle_guard import cheat_word, isabelle_step_problem
+from environments.isabelle_guard import DSP_HEURISTICS, cheat_word, isabelle_step_problem
 from environments.pisa_client import INITIAL_STATE, PisaClient, PisaFailure, is_error
-
-# Draft-Sketch-Prove's order: cheap automation before Sledgehammer
-DSP_HEURISTICS = ("by auto", "by simp", "by blast", "by fastforce", "by force", "by eval", "by presburger",
-                  "by sos", "by arith", "by linarith", "by (auto simp: field_simps)")
 
 
 class PisaEnvironment(Environment):

@@ -29,19 +29,19 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
+from configs import REPO_ROOT
 from environments.base import Environment, Error, Finished, GivenUp, OpenError, ProofState, Progress, Theorem, Verdict
 from environments.coq_syntax import split_sentences
+from environments.isabelle_guard import DSP_HEURISTICS
 from prover.policies.automation import available
+from prover.policies.base import cut_at_stop
 from prover.sampling import SamplingParams
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "dsp_examples"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 HOLE = None  # a hole in a parsed sketch
 STOP = ("\n\n\n",)  # a sketch ends at a blank-line triple (the examples are separated by one)
 
 COQ_CLOSERS = ("easy", "auto", "lia", "nia", "lra", "nra", "field", "ring", "intuition", "sauto")
-ISABELLE_CLOSERS = ("by auto", "by simp", "by blast", "by fastforce", "by force", "by eval", "by presburger",
-                    "by sos", "by arith", "by linarith", "by (auto simp: field_simps)")
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,7 @@ def dsp_prompt(examples: Sequence[Example], theorem: Theorem) -> str:
 
 def parse_sketch(system: str, text: str) -> list[str | None]:
     """The sketch's steps, HOLE (None) for each hole; the text after the proof's end is dropped."""
-    for stop in STOP:
-        text = text.split(stop)[0]
+    text = cut_at_stop(text, STOP)
     if system == "coq":
         steps: list[str | None] = []
         for sentence in split_sentences(text).sentences:
@@ -202,7 +201,7 @@ class HoleCloser:
         if self.system == "coq":
             names = [*COQ_CLOSERS, *(("hammer",) if self.hammer else ())]
             return [f"solve [ {t} ]" for t in names if available(t, state)]
-        return list(ISABELLE_CLOSERS)
+        return list(DSP_HEURISTICS)
 
     def close(self, state: ProofState, deadline: float = math.inf) -> tuple[str, Progress | Finished] | None:
         if self.system == "isabelle" and self.hammer:

@@ -4,7 +4,7 @@ keyword arguments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 _GREEDY_EPS = 1e-5
@@ -67,16 +67,13 @@ class SamplingParams:
 
     def with_n(self, n: int) -> SamplingParams:
         """The same parameters with `n` completions (validated again)."""
-        return SamplingParams(**{**self.as_dict(), "n": n})
+        return replace(self, n=n)
 
     def verify(self, max_positions: int, prompt_tokens: int = 1) -> None:
         """Model-dependent check: the prompt plus `max_new_tokens` fit the context."""
         if self.max_new_tokens + prompt_tokens > max_positions:
             raise SamplingParamsError("max_new_tokens", self.max_new_tokens,
                                       f"with a {prompt_tokens}-token prompt exceeds the model context of {max_positions}")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any] | None) -> SamplingParams:
@@ -86,6 +83,4 @@ class SamplingParams:
         unknown = sorted(set(cfg) - known)
         if unknown:
             raise SamplingParamsError(unknown[0], cfg[unknown[0]], f"unknown parameter (known: {', '.join(sorted(known))})")
-        if cfg.get("stop") is not None:
-            cfg["stop"] = tuple(cfg["stop"])
         return cls(**cfg)

@@ -19,12 +19,12 @@ from typing import Any, Mapping
 
 from omegaconf import DictConfig, OmegaConf
 
+from configs import REPO_ROOT
 from prover.policies.automation import AutomationPolicy
 from prover.policies.fixed import FixedPolicy
 from prover.sampling import SamplingParams
 from search.policy import TacticPolicy
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 _HUB_NAME = re.compile(r"\w[\w.-]*(?:/\w[\w.-]*)?")  # "org/name" or "name" on the Hugging Face hub
 
 POLICIES = ("hf", "vllm", "fixed")

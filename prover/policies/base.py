@@ -33,8 +33,8 @@ def rank(candidates: Iterable[Candidate], k: int, prefix: str = "") -> list[Cand
             continue
         if tactic not in best or c.logprob > best[tactic].logprob:
             best[tactic] = Candidate(c.logprob, tactic, c.tokens)
-    order = {t: i for i, t in enumerate(best)}
-    return sorted(best.values(), key=lambda c: (-c.logprob, order[c.tactic]))[:k]
+    # sorted is stable and `best` keeps first-seen order, so ties stay in that order
+    return sorted(best.values(), key=lambda c: -c.logprob)[:k]
 
 
 class Prompting:

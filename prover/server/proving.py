@@ -91,7 +91,6 @@ class Prover:
         finally:
             self._slots.release()
         checked = result.verdict is not None and result.verdict.ok
-        record = {k: v for k, v in result.to_record().items() if k != "graph"}
         return ProveResponse(
             status=result.status,
             proof=list(result.proof) if checked and result.proof is not None else None,
@@ -101,5 +100,5 @@ class Prover:
             message=result.message,
             expansions=result.expansions,
             wall_s=result.wall_s,
-            search=record,
+            search=result.to_record(),
         )

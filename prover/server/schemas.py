@@ -82,4 +82,4 @@ class ProveResponse(BaseModel):
     message: str
     expansions: int
     wall_s: float
-    search: dict[str, Any]  # SearchResult.to_record() without the graph
+    search: dict[str, Any]  # SearchResult.to_record()
