@@ -12,7 +12,6 @@ qualified, e.g. `ClassicalDedekindReals.sig_forall_dec`) are allowed and reporte
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -20,7 +19,7 @@ from typing import Sequence
 from environments.base import Theorem, Verdict
 from environments.coq_syntax import split_sentences
 from environments.guard import coq_tactic_problem
-from environments.process import kill_group, spawn
+from environments.process import run_to_end
 from environments.theorem_files.coq import declaration_name, render_proof
 
 _MODULE = "Checked"
@@ -88,14 +87,7 @@ def _compile(source: str, coqc: str, timeout: float) -> tuple[int | None, str]:
     """coqc's exit status (None on timeout) and its merged output."""
     with tempfile.TemporaryDirectory(prefix="coqcheck-") as tmp:
         (Path(tmp) / f"{_MODULE}.v").write_text(source, encoding="utf-8")
-        proc = spawn([coqc, "-q", f"{_MODULE}.v"], memory_mb=_MEMORY_MB, cwd=tmp)
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-            return proc.returncode, output.decode(errors="replace")
-        except subprocess.TimeoutExpired:
-            return None, ""
-        finally:
-            kill_group(proc)
+        return run_to_end([coqc, "-q", f"{_MODULE}.v"], timeout=timeout, memory_mb=_MEMORY_MB, cwd=tmp)
 
 
 def check_coq(theorem: Theorem, tactics: Sequence[str], coqc: str = "coqc", timeout: float = 120.0) -> Verdict:

@@ -6,14 +6,13 @@ cheat, declares no axiom, and whose `#print axioms` lists only Lean's three stan
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from environments.base import ProverNotFound, Theorem, Verdict
 from environments.lean_guard import lean_script_problem
-from environments.process import kill_group, spawn
+from environments.process import run_to_end
 from environments.theorem_files.lean import proof_body
 
 ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
@@ -59,17 +58,13 @@ def check_lean(
         path = Path(tmp) / "Check.lean"
         path.write_text(source, encoding="utf-8")
         try:
-            proc = spawn([*command, str(path)], cwd=project, memory_mb=memory_mb)
+            status, output = run_to_end([*command, str(path)], timeout=timeout, memory_mb=memory_mb, cwd=project)
         except ProverNotFound as exc:
             return Verdict(False, str(exc), source)
-        try:
-            output = proc.communicate(timeout=timeout)[0].decode(errors="replace")
-        except subprocess.TimeoutExpired:
-            return Verdict(False, f"the checker ran past {timeout:g} s", source)
-        finally:
-            kill_group(proc)
+    if status is None:
+        return Verdict(False, f"the checker ran past {timeout:g} s", source)
     errors = _ERROR_LINE.findall(output)
-    if errors or proc.returncode != 0:
+    if errors or status != 0:
         return Verdict(False, "does not compile: " + ("\n".join(errors) or output[-2000:]), source)
     axioms = axioms_used(output, theorem.name)
     if axioms is None:

@@ -84,6 +84,25 @@ def kill_group(proc: subprocess.Popen) -> None:
         _live.discard(proc)
 
 
+def run_to_end(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    memory_mb: int | None = None,
+    cwd: str | os.PathLike | None = None,
+) -> tuple[int | None, str]:
+    """Run `argv` (spawned as above) to its end: the exit status, None once past `timeout`
+    seconds, and the merged output. The process group is killed whatever happens."""
+    proc = spawn(argv, memory_mb=memory_mb, cwd=cwd)
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+        return proc.returncode, output.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        return None, ""
+    finally:
+        kill_group(proc)
+
+
 def live_processes() -> list[subprocess.Popen]:
     """Prover processes started by this interpreter and not yet killed."""
     with _live_lock:
