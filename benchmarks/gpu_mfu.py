@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from train.metrics import device_peak_flops  # noqa: E402
-from train.model import llama_config, model_shape  # noqa: E402
+from train.model import build_model, model_shape  # noqa: E402
 from train.parallelize import init_distributed, parallelize_llama  # noqa: E402
 
 LLAMA_7B = {"hidden_size": 4096, "intermediate_size": 11008, "num_layers": 32, "num_heads": 32, "num_kv_heads": 32,
@@ -46,13 +46,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def benchmark(args: argparse.Namespace) -> None:
-    from transformers import LlamaForCausalLM
-
     rank, world, device = init_distributed()
-    config = llama_config({**LLAMA_7B, "num_layers": args.layers, "max_seq_len": args.seq_len},
-                          vocab_size=32016, bos_id=1, eos_id=2, pad_id=0)
-    with torch.device("meta"):
-        model = LlamaForCausalLM(config)
+    model = build_model({**LLAMA_7B, "num_layers": args.layers, "max_seq_len": args.seq_len},
+                        vocab_size=32016, bos_id=1, eos_id=2, pad_id=0, device="meta")
+    config = model.config
     shape = model_shape(model)
     model = parallelize_llama(model, device, world, fsdp=True, bf16=True,
                               activation_checkpointing=not args.no_activation_checkpointing)

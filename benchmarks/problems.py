@@ -12,9 +12,8 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from configs import REPO_ROOT
 from environments import Theorem
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SYSTEMS = ("coq", "lean", "isabelle")
 
@@ -29,6 +28,7 @@ def problem_name(theorem: Theorem) -> str:
 
 
 def resolve(path: str | Path) -> Path:
+    # benchmark paths are plain strings (`~`, absolute, or repo-relative, also from overrides), not ${repo:}
     path = Path(path).expanduser()
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 

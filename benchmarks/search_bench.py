@@ -23,13 +23,12 @@ from typing import Sequence
 from omegaconf import DictConfig, OmegaConf
 
 from benchmarks.minif2f.rocq import load_rocq
+from benchmarks.runner import make_env, search_config
 from configs import compose_config
-from environments import Theorem, make_environment
+from environments import Theorem
 from environments.theorem_files import find_holes
 from prover.policies import build_policy, resolve_model_path
-from prover.policies.hf import HFPolicy
-from prover.sampling import SamplingParams
-from search import BatchingPolicy, SearchConfig, SearchResult, search_many
+from search import BatchingPolicy, SearchResult, search_many
 
 EASY = Path(__file__).resolve().parents[1] / "prover" / "examples" / "easy.v"
 
@@ -46,12 +45,9 @@ def setup(args: argparse.Namespace) -> tuple[DictConfig, list[Theorem]]:
 
 def run(cfg: DictConfig, theorems: list[Theorem], workers: int) -> tuple[list[SearchResult], float, dict]:
     """All searches with `workers` concurrent searches; results, wall seconds, batch stats."""
-    env = OmegaConf.to_container(cfg.env, resolve=True)
-    name = env.pop("name")
     policy = BatchingPolicy(build_policy(cfg.model), max_batch=workers)
-    search = SearchConfig(**OmegaConf.to_container(cfg.search, resolve=True))
     start = time.perf_counter()
-    results = list(search_many(theorems, lambda: make_environment(name, **env), policy, search, workers=workers))
+    results = list(search_many(theorems, lambda: make_env(cfg), policy, search_config(cfg), workers=workers))
     return results, time.perf_counter() - start, policy.stats()
 
 
@@ -89,12 +85,10 @@ def concurrency(args: argparse.Namespace) -> None:
 
 def batching(args: argparse.Namespace) -> None:
     cfg, theorems = setup(args)
-    env_cfg = OmegaConf.to_container(cfg.env, resolve=True)
-    with make_environment(env_cfg.pop("name"), **env_cfg) as env:
+    with make_env(cfg) as env:
         states = [env.open(t) for t in theorems[: args.states]]
-    model = OmegaConf.to_container(cfg.model, resolve=True)
-    policy = HFPolicy(resolve_model_path(model["path"]), model["prompt_format"],
-                      SamplingParams.from_config(model["sampling"]), **model.get("options") or {})
+    # the bare HF policy whatever model.policy says: automation would answer without sampling
+    policy = build_policy({**OmegaConf.to_container(cfg.model, resolve=True), "policy": "hf", "automation": None})
     k = args.samples or int(cfg.search.samples_per_expansion)
     policy.propose(states[:1], k)  # warm-up
 

@@ -29,10 +29,14 @@ class BatchLoader:
         self.accumulation = global_batch // (micro_batch * world)
         self.batches_per_epoch = len(rows) // global_batch
         self.position = 0
+        self._cached: tuple[int, torch.Tensor] | None = None
 
     def _order(self, epoch: int) -> torch.Tensor:
-        generator = torch.Generator().manual_seed(self.seed + epoch)
-        return torch.randperm(len(self.rows), generator=generator)
+        # randperm over all rows costs ~0.4 s at 10M rows: build it once per epoch, not per step
+        if self._cached is None or self._cached[0] != epoch:
+            generator = torch.Generator().manual_seed(self.seed + epoch)
+            self._cached = (epoch, torch.randperm(len(self.rows), generator=generator))
+        return self._cached[1]
 
     def next(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """This rank's micro-batches of the next global batch (`accumulation` of them)."""

@@ -12,7 +12,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -20,8 +20,21 @@ from transformers import AutoModelForCausalLM
 
 from train.corpora import read_coq_traces
 from train.packing import pack
-from train.prepare import is_heldout
+from train.prepare import bytes_per_token, is_heldout
 from train.tokenizer import load_tokenizer
+
+
+@torch.no_grad()
+def summed_loss(model: torch.nn.Module, batches: Iterable[torch.Tensor], device: torch.device | str) -> tuple[float, int]:
+    """Summed next-token cross-entropy over packed rows, and the number of tokens scored."""
+    # float64 on the device: the same sum as adding Python floats, with one device sync at the end
+    loss_sum, tokens = torch.zeros((), dtype=torch.float64, device=device), 0
+    for batch in batches:
+        batch = batch.to(device)
+        logits = model(input_ids=batch[:, :-1]).logits
+        loss_sum += F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten(), reduction="sum").double()
+        tokens += batch[:, 1:].numel()
+    return float(loss_sum), tokens
 
 
 @torch.no_grad()
@@ -32,14 +45,9 @@ def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.05, se
     docs = [d for d in read_coq_traces(traces) if is_heldout(d, fraction)]
     ids = tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"]
     rows = pack(ids, seq_len, tokenizer.eos_token_id)[:max_rows].long()
-    bytes_per_token = sum(len(d.text.encode()) for d in docs) / max(1, sum(map(len, ids)))
-    loss_sum, tokens = 0.0, 0
-    for chunk in rows.split(batch):
-        logits = model(input_ids=chunk[:, :-1]).logits
-        loss_sum += float(F.cross_entropy(logits.float().flatten(0, 1), chunk[:, 1:].flatten(), reduction="sum"))
-        tokens += chunk[:, 1:].numel()
+    loss_sum, tokens = summed_loss(model, rows.split(batch), "cpu")
     loss = loss_sum / max(tokens, 1)
-    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": loss / math.log(2) / bytes_per_token,
+    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": loss / math.log(2) / bytes_per_token(docs, ids),
             "tokens": tokens, "documents": len(docs)}
 
 
@@ -51,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-rows", type=int, default=200)
     args = parser.parse_args(argv)
     if not (args.model / "config.json").exists() or not (args.traces / "steps").is_dir():
-        print(f"error: need a model directory with config.json and a trace directory with steps/", file=sys.stderr)
+        print("error: need a model directory with config.json and a trace directory with steps/", file=sys.stderr)
         return 2
     print(json.dumps(heldout_perplexity(args.model, args.traces, args.fraction, max_rows=args.max_rows)))
     return 0

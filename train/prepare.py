@@ -32,6 +32,11 @@ def is_heldout(doc: Document, fraction: float) -> bool:
     return zlib.crc32(key.encode()) % 10_000 < fraction * 10_000
 
 
+def bytes_per_token(docs: list[Document], ids: list[list[int]]) -> float:
+    """UTF-8 bytes per token of `docs` tokenised as `ids`: turns nats per token into bits per byte."""
+    return sum(len(d.text.encode()) for d in docs) / max(1, sum(map(len, ids)))
+
+
 def mixture_repeats(tokens_per_source: dict[str, int], weights: dict[str, float]) -> dict[str, float]:
     """How many times each source's documents are used so that its share of the training
     tokens is its share of the weights (above 1: up-sampled, below: sub-sampled)."""
@@ -105,7 +110,7 @@ def prepare(cfg: DictConfig) -> dict:
         "train_rows": len(train_rows),
         "val_rows": len(val_rows),
         "val_documents": len(val_docs),
-        "val_bytes_per_token": sum(len(d.text.encode()) for d in val_docs) / max(1, sum(map(len, val_ids))),
+        "val_bytes_per_token": bytes_per_token(val_docs, val_ids),
         "seq_len": seq_len,
         "vocab_size": len(tokenizer),
         "decontamination_dropped": len(report.dropped),

@@ -19,6 +19,7 @@ from transformers import LlamaForCausalLM
 
 from train.checkpoint import CheckpointManager, TrainState, full_model_state
 from train.data import BatchLoader, load_rows, shard_rows
+from train.evaluate import summed_loss
 from train.metrics import MetricsLogger, ThroughputMeter, device_peak_flops
 from train.model import build_model, model_shape
 from train.parallelize import init_distributed, parallelize_llama
@@ -102,12 +103,8 @@ class Trainer:
         """Mean held-out loss per token (perplexity = exp of it)."""
         self.model.eval()
         tcfg = self.cfg.train
-        loss_sum, tokens = 0.0, 0
-        for batch in shard_rows(self.val_rows, self.rank, self.world, tcfg.batch.micro_batch, tcfg.eval.batches):
-            batch = batch.to(self.device)
-            logits = self.model(input_ids=batch[:, :-1]).logits
-            loss_sum += float(F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten(), reduction="sum"))
-            tokens += batch[:, 1:].numel()
+        batches = shard_rows(self.val_rows, self.rank, self.world, tcfg.batch.micro_batch, tcfg.eval.batches)
+        loss_sum, tokens = summed_loss(self.model, batches, self.device)
         loss_sum, tokens = _all_reduce([loss_sum, tokens], self.device)
         return loss_sum / max(tokens, 1)
 
