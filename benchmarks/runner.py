@@ -24,6 +24,7 @@ from tqdm import tqdm
 from benchmarks.manifest import begin_run, end_run
 from benchmarks.problems import load_problems, problem_name
 from benchmarks.results import ResultStore, read_records
+from configs import env_options
 from environments import Environment, Theorem, Verdict, make_environment
 from environments.theorem_files import render_proof
 from search.batching import BatchingPolicy
@@ -91,13 +92,8 @@ def search_config(cfg: DictConfig) -> SearchConfig:
     return SearchConfig(**OmegaConf.to_container(cfg.search, resolve=True))
 
 
-def env_options(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
-    options = OmegaConf.to_container(cfg.env, resolve=True)
-    return options.pop("name"), options
-
-
 def make_env(cfg: DictConfig) -> Environment:
-    name, options = env_options(cfg)
+    name, options = env_options(cfg.env)
     return make_environment(name, **options)
 
 

@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from configs import CONFIG_DIR, compose_config
+from configs import CONFIG_DIR, compose_config, env_options
 from environments import BACKENDS, SYSTEMS, ProverNotFound, make_environment
 from environments.theorem_files import Hole, fill_holes, find_holes, system_of
 from prover.policies import POLICIES, build_policy, resolve_model_path
@@ -150,12 +150,11 @@ def collect_holes(files: Sequence[Path], env_name: str) -> list[tuple[Path, list
 def prove(cfg: DictConfig, console: Console | None = None) -> list[FileReport]:
     """Search every hole of `cfg.files`, write proofs back when `cfg.write`; the work of `main`."""
     console = console or Console(stderr=True)
-    env_options = OmegaConf.to_container(cfg.env, resolve=True)
-    env_name = env_options.pop("name")
+    env_name, options = env_options(cfg.env)
     if env_name not in BACKENDS:
         raise BadInput(f"unknown environment {env_name!r} (choose from {', '.join(BACKENDS)})")
     files = collect_holes([Path(f) for f in cfg.files], env_name)
-    make_environment(env_name, **env_options).close()  # fails now, once, if the prover is missing
+    make_environment(env_name, **options).close()  # fails now, once, if the prover is missing
     try:
         search = SearchConfig(**OmegaConf.to_container(cfg.search, resolve=True))
         policy = build_policy(cfg.model)
@@ -168,7 +167,7 @@ def prove(cfg: DictConfig, console: Console | None = None) -> list[FileReport]:
                   console=console, transient=False) as bar:
         task = bar.add_task("proving", total=len(holes))
         proved = 0
-        for result in search_many([h.theorem for h in holes], lambda: make_environment(env_name, **env_options),
+        for result in search_many([h.theorem for h in holes], lambda: make_environment(env_name, **options),
                                   policy, search, workers=int(cfg.workers)):
             by_theorem[index[id(result.theorem)]] = result
             proved += result.status == "proved"

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 import networkx as nx
 
+from configs import env_options
 from environments import SYSTEMS, Theorem, make_environment
 from prover.server.schemas import ProveRequest, ProveResponse
 from prover.server.settings import ProveLimits
@@ -63,8 +64,8 @@ class Prover:
                  limits: ProveLimits, max_samples: int) -> None:
         self.policy = policy
         self.max_samples = max_samples
-        self.env = dict(env)
-        self.system = SYSTEMS[self.env["name"]]
+        self.env_name, self.env_options = env_options(env)
+        self.system = SYSTEMS[self.env_name]
         self.defaults = SearchConfig(**search)
         self.limits = limits
         # each search holds a prover process: refuse a request beyond the slots rather than queue it
@@ -82,11 +83,10 @@ class Prover:
 
     def prove(self, request: ProveRequest) -> ProveResponse:
         theorem = request_theorem(request, self.system)
-        options = {k: v for k, v in self.env.items() if k != "name"}
         if not self._slots.acquire(blocking=False):
             raise ProverBusy(f"all {self.limits.max_concurrent} search slots are busy; retry later")
         try:
-            with make_environment(self.env["name"], **options) as env:
+            with make_environment(self.env_name, **self.env_options) as env:
                 result = best_first_search(env, self.policy, theorem, self.config(request))
         finally:
             self._slots.release()
