@@ -1,6 +1,6 @@
 """GPU training throughput and MFU of a Llama-7B-shaped model with random weights (nothing
 is downloaded): FSDP2 + bf16 mixed precision + SDPA attention + activation checkpointing,
-built on the meta device and materialised on the GPU, as `train.parallelize` does it.
+built on the meta device, sharded, then materialised on the GPU by `train.weights`, as the trainer does it.
 
     python benchmarks/gpu_mfu.py                       # one GPU
     python benchmarks/gpu_mfu.py --all-gpus            # every GPU present, via torchrun
@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from train.metrics import device_peak_flops  # noqa: E402
 from train.model import build_model, model_shape  # noqa: E402
 from train.parallelize import init_distributed, parallelize_llama  # noqa: E402
+from train.weights import materialize  # noqa: E402
 
 LLAMA_7B = {"hidden_size": 4096, "intermediate_size": 11008, "num_layers": 32, "num_heads": 32, "num_kv_heads": 32,
             "max_seq_len": 4096, "rope_theta": 1_000_000.0, "attention": "sdpa"}
@@ -53,14 +54,7 @@ def benchmark(args: argparse.Namespace) -> None:
     shape = model_shape(model)
     model = parallelize_llama(model, device, world, fsdp=True, bf16=True,
                               activation_checkpointing=not args.no_activation_checkpointing)
-    model.to_empty(device=device)
-    with torch.no_grad():
-        for param in model.parameters():
-            param.normal_(0.0, 0.02)  # random weights: throughput does not depend on their values
-        rope = model.model.rotary_emb  # a buffer, not a parameter: recompute what to_empty discarded
-        inv_freq, _ = rope.compute_default_rope_parameters(config)
-        rope.inv_freq.copy_(inv_freq)
-        rope.original_inv_freq.copy_(inv_freq)
+    materialize(model, device, None, seed=0)  # random weights: throughput does not depend on their values
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
     tokens = torch.randint(0, config.vocab_size, (args.micro_batch, args.seq_len + 1), device=device)
     timed = 0.0

@@ -1,6 +1,7 @@
 """Sharded checkpoints with `torch.distributed.checkpoint`: everything with state (model,
 optimizer, scheduler, data position, step, RNG) is saved under `step-N/`, the newest `k`
-are kept, and resuming is "load the newest complete step folder"."""
+are kept, and resuming is "load the newest complete step folder". The manager owns the
+schedule: every `every` steps and always the final one."""
 
 from __future__ import annotations
 
@@ -64,8 +65,13 @@ def step_dirs(root: Path) -> list[tuple[int, Path]]:
 
 
 class CheckpointManager:
-    def __init__(self, root: Path, keep_latest: int, rank: int) -> None:
-        self.root, self.keep_latest, self.rank = root, keep_latest, rank
+    def __init__(self, root: Path, every: int, last_step: int, keep_latest: int, rank: int) -> None:
+        self.root, self.every, self.last_step = root, every, last_step
+        self.keep_latest, self.rank = keep_latest, rank
+
+    def due(self, step: int) -> bool:
+        """Whether step `step` is saved: a multiple of `every`, or the last step."""
+        return step % self.every == 0 or step == self.last_step
 
     def save(self, state: TrainState) -> Path:
         path = self.root / f"step-{state.step}"

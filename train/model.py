@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 import torch
-from transformers import LlamaConfig, LlamaForCausalLM
+from transformers import AutoConfig, LlamaConfig, LlamaForCausalLM
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,20 @@ def llama_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: i
     )
 
 
+def model_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int) -> LlamaConfig:
+    """The shape to build: the checkpoint's own config when `cfg.init_from` names one
+    (continued pretraining), else `llama_config` of `cfg`."""
+    if cfg.get("init_from"):
+        return AutoConfig.from_pretrained(str(cfg["init_from"]), attn_implementation=cfg.get("attention", "sdpa"))
+    return llama_config(cfg, vocab_size, bos_id, eos_id, pad_id)
+
+
 def build_model(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int,
-                init_from: str | Path | None = None, device: str | torch.device = "cpu") -> LlamaForCausalLM:
-    """A fresh Llama with our shape, or the checkpoint at `init_from` (continued pretraining)."""
-    if init_from:
-        return LlamaForCausalLM.from_pretrained(str(init_from), dtype=torch.float32,
-                                                attn_implementation=cfg.get("attention", "sdpa")).to(device)
+                device: str | torch.device = "cpu") -> LlamaForCausalLM:
+    """A Llama of `model_config`'s shape on `device`: randomly initialised, or parameters
+    without storage on `meta` (see `train.weights.materialize`)."""
     with torch.device(device):
-        return LlamaForCausalLM(llama_config(cfg, vocab_size, bos_id, eos_id, pad_id))
+        return LlamaForCausalLM(model_config(cfg, vocab_size, bos_id, eos_id, pad_id))
 
 
 def model_shape(model: LlamaForCausalLM) -> ModelShape:

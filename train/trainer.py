@@ -1,7 +1,10 @@
 """The trainer: builds model, optimizer, schedule, data and checkpoints from a config, then
 `train()` loops { step, maybe log, maybe validate, maybe checkpoint } and exports a Hugging
-Face checkpoint at the end. A non-finite loss stops the run before anything is saved, so
-the newest checkpoint on disk is the last good one."""
+Face checkpoint at the end. The model is built on the meta device, sharded, then
+materialised (fresh or from a Hugging Face checkpoint, sharded). A non-finite loss or
+gradient norm stops the run before anything is saved, so the newest checkpoint on disk
+is the last good one; it is looked for on the device every step and read by the host only
+at log and checkpoint steps."""
 
 from __future__ import annotations
 
@@ -20,9 +23,11 @@ from transformers import LlamaForCausalLM
 from train.checkpoint import CheckpointManager, TrainState, full_model_state
 from train.data import BatchLoader, load_rows, shard_rows
 from train.evaluate import summed_loss
+from train.guard import NonfiniteWatch
 from train.metrics import MetricsLogger, ThroughputMeter, device_peak_flops
 from train.model import build_model, model_shape
 from train.parallelize import init_distributed, parallelize_llama
+from train.weights import materialize
 from train.schedule import build_scheduler
 from train.tokenizer import load_tokenizer
 
@@ -53,12 +58,13 @@ class Trainer:
         tcfg = cfg.train
         self.out_dir = Path(cfg.run.out_dir)
         model = build_model(tcfg.model, len(self.tokenizer), self.tokenizer.bos_token_id, self.tokenizer.eos_token_id,
-                            self.tokenizer.pad_token_id, init_from=tcfg.model.init_from)
+                            self.tokenizer.pad_token_id, device="meta")
         self.shape = model_shape(model)
         self.model_config = model.config
-        self.model = parallelize_llama(model.to(self.device), self.device, self.world, fsdp=tcfg.parallel.fsdp,
+        self.model = parallelize_llama(model, self.device, self.world, fsdp=tcfg.parallel.fsdp,
                                        activation_checkpointing=tcfg.parallel.activation_checkpointing,
                                        bf16=tcfg.parallel.bf16)
+        materialize(self.model, self.device, tcfg.model.init_from, cfg.run.seed)
         opt = tcfg.optim
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=opt.lr, betas=tuple(opt.betas), eps=opt.eps,
                                            weight_decay=opt.weight_decay, foreach=True)
@@ -67,15 +73,18 @@ class Trainer:
                                   self.rank, self.world, cfg.run.seed)
         self.val_rows = load_rows(data_dir / "val.pt")
         self.state = TrainState(self.model, self.optimizer, self.scheduler, self.loader, self.rank)
-        self.checkpoints = CheckpointManager(self.out_dir / "checkpoints", tcfg.checkpoint.keep_latest, self.rank)
+        self.checkpoints = CheckpointManager(self.out_dir / "checkpoints", tcfg.checkpoint.every, tcfg.steps,
+                                             tcfg.checkpoint.keep_latest, self.rank)
+        self.watch = NonfiniteWatch(self.device)
         self.logger = MetricsLogger(self.out_dir, self.rank == 0)
         seq_len = self.loader.rows.shape[1] - 1
         self.meter = ThroughputMeter(self.shape.flops_per_token(seq_len), device_peak_flops(self.device))
 
-    def train_step(self) -> tuple[float, float]:
-        """One optimizer step over the global batch; (mean loss, gradient norm)."""
+    def train_step(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step over the global batch; (this rank's loss, gradient norm),
+        both still on the device."""
         self.model.train()
-        total = 0.0
+        total = torch.zeros((), device=self.device)
         micro = self.loader.next()
         for index, (inputs, targets) in enumerate(micro):
             if hasattr(self.model, "set_requires_gradient_sync"):
@@ -90,13 +99,10 @@ class Trainer:
         grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.train.optim.grad_clip)
         if hasattr(grad_norm, "full_tensor"):
             grad_norm = grad_norm.full_tensor()
-        # the CPU waits for the device here, once per step
-        loss_value = _all_reduce([float(total)], self.device)[0] / self.world
-        if math.isfinite(loss_value):
-            self.optimizer.step()
-            self.scheduler.step()
+        self.optimizer.step()
+        self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
-        return loss_value, float(grad_norm)
+        return total, grad_norm
 
     @torch.no_grad()
     def validate(self) -> float:
@@ -117,24 +123,30 @@ class Trainer:
         val_loss: float | None = None
         while self.state.step < tcfg.steps:
             lr = self.scheduler.get_last_lr()[0]
-            loss, grad_norm = self.train_step()
-            if not math.isfinite(loss):
-                self.logger.log(self.state.step + 1, {"loss": loss, "stopped": "nonfinite loss"})
-                if self.rank == 0:
-                    print(f"non-finite loss at step {self.state.step + 1}: stopping; last good checkpoint kept",
-                          flush=True)
-                return TrainResult("nonfinite", self.state.step, loss, val_loss, None)
-            self.state.step += 1
-            step = self.state.step
-            if step % tcfg.log.every == 0 or step == tcfg.steps:
-                values = {"loss": loss, "lr": lr, "grad_norm": grad_norm, **self.meter.read()}
+            step = self.state.step + 1
+            loss_t, grad_norm_t = self.train_step()
+            self.watch.update(step, loss_t, grad_norm_t)
+            logged = step % tcfg.log.every == 0 or step == tcfg.steps
+            if logged or self.checkpoints.due(step):
+                bad = self.watch.first_bad_step()
+                if bad is not None:
+                    self.logger.log(bad, {"stopped": "nonfinite loss or gradient norm"})
+                    if self.rank == 0:
+                        print(f"non-finite loss or gradient norm at step {bad}: stopping; last good checkpoint kept",
+                              flush=True)
+                    return TrainResult("nonfinite", bad - 1, loss, val_loss, None)
+            self.state.step = step
+            if logged:
+                # the CPU waits for the device here, once per log step
+                loss = _all_reduce([float(loss_t)], self.device)[0] / self.world
+                values = {"loss": loss, "lr": lr, "grad_norm": float(grad_norm_t), **self.meter.read()}
                 self.logger.log(step, values)
                 if self.rank == 0:
                     print(json.dumps({"step": step, **{k: round(v, 6) for k, v in values.items()}}), flush=True)
             if tcfg.eval.every and (step % tcfg.eval.every == 0 or step == tcfg.steps):
                 val_loss = self.validate()
                 self.logger.log(step, {"val_loss": val_loss, "val_ppl": math.exp(val_loss)})
-            if step % tcfg.checkpoint.every == 0:
+            if self.checkpoints.due(step):
                 self.checkpoints.save(self.state)
         return TrainResult("done", self.state.step, loss, val_loss, self.export())
 

@@ -96,7 +96,24 @@ def test_nonfinite_loss_stops_and_keeps_the_last_good_checkpoint(tiny_data):
     saved = [step for step, _ in step_dirs(Path(cfg.run.out_dir) / "checkpoints")]
     assert saved == list(range(1, result.step + 1))  # nothing saved at or after the bad step
     last = json.loads((Path(cfg.run.out_dir) / "metrics.jsonl").read_text().splitlines()[-1])
-    assert last["step"] == result.step + 1 and last["stopped"] == "nonfinite loss"
+    assert last["step"] == result.step + 1 and last["stopped"] == "nonfinite loss or gradient norm"
+
+
+def test_nonfinite_on_an_unlogged_step_is_caught_before_the_next_checkpoint(tiny_data):
+    # step 2 goes non-finite; nothing is logged before step 10, the first checkpoint is due at 3
+    cfg = train_config([*tiny_data, "run.name=nan-unlogged", "train.optim.lr=1e30", "train.optim.warmup_steps=1",
+                        "train.steps=50", "train.log.every=10", "train.checkpoint.every=3"])
+    result = run(cfg)
+    assert (result.status, result.step) == ("nonfinite", 1)
+    assert step_dirs(Path(cfg.run.out_dir) / "checkpoints") == []
+
+
+def test_final_step_is_saved_when_the_interval_does_not_divide_it(tiny_data):
+    cfg = train_config([*tiny_data, "run.name=final-step", "train.steps=5", "train.checkpoint.every=2",
+                        "train.checkpoint.keep_latest=10"])
+    result = run(cfg)
+    assert (result.status, result.step) == ("done", 5)
+    assert [step for step, _ in step_dirs(Path(cfg.run.out_dir) / "checkpoints")] == [2, 4, 5]
 
 
 def test_bad_input_is_one_line_and_exit_2(tiny_data, capsys):
