@@ -1,7 +1,8 @@
 """The coqtop wire protocol: one `coqtop -emacs -quiet` process, fed one sentence at a time.
 
 Every answer ends with `<prompt>NAME < SID |NAMES| DEPTH < </prompt>` (on stderr, merged into
-stdout here so the order is kept); SID is the state the toplevel is now at. Reads are bounded
+stdout here so the order is kept); SID is the state the toplevel is now at, NAME the open
+proof (`Coq` outside proofs). Reads are bounded
 by a wall-clock deadline: a prover that does not answer in time raises `Hung`, one whose pipe
 closes raises `Died`. After an interrupt, `sync` sends a marker query and reads until its own
 answer, so a stray prompt can never be taken for the answer to a later sentence.
@@ -17,10 +18,11 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Sequence
 
 from environments.process import kill_group, spawn
 
-_PROMPT = re.compile(rb"<prompt>[^<]*< (\d+) \|[^<]*\| \d+ < </prompt>")
+_PROMPT = re.compile(rb"<prompt>([^<]*?) < (\d+) \|[^<]*\| \d+ < </prompt>")
 _STARTUP_S = 60.0
 
 
@@ -36,24 +38,28 @@ class Died(RuntimeError):
 class Reply:
     text: str  # everything coqtop printed for the sentence, prompt removed
     sid: int  # the state id in the prompt that ended the reply
+    proof: str = "Coq"  # the open proof named by that prompt (`Coq`: none)
 
 
 class Coqtop:
     """A live coqtop process in its own process group under memory/CPU limits."""
 
-    def __init__(self, executable: str, memory_mb: int | None, cpu_seconds: int | None) -> None:
+    def __init__(self, executable: str, memory_mb: int | None, cpu_seconds: int | None,
+                 args: Sequence[str] = ()) -> None:
+        """`args`: extra command-line flags (load path, `-topfile`, `-noinit`, ...)."""
         # a scratch working directory: tactics such as lia write caches (.lia.cache) into it
         self._scratch = tempfile.TemporaryDirectory(prefix="coqtop-")
-        self._proc = spawn([executable, "-emacs", "-quiet"], memory_mb=memory_mb, cpu_seconds=cpu_seconds,
+        self._proc = spawn([executable, "-emacs", "-quiet", *args], memory_mb=memory_mb, cpu_seconds=cpu_seconds,
                            cwd=self._scratch.name)
         self._buffer = b""
         self._markers = itertools.count()
         try:
-            self.sid = self._read(time.monotonic() + _STARTUP_S).sid
+            reply = self._read(time.monotonic() + _STARTUP_S)
         except BaseException:
             self.close()
             raise
-        self.initial_sid = self.sid
+        self.sid = self.initial_sid = reply.sid
+        self.proof = reply.proof
 
     @property
     def pid(self) -> int:
@@ -66,7 +72,7 @@ class Coqtop:
         """Send one sentence and read its answer, waiting at most `wall_s` seconds."""
         self._write(sentence)
         reply = self._read(time.monotonic() + wall_s)
-        self.sid = reply.sid
+        self.sid, self.proof = reply.sid, reply.proof
         return reply
 
     def interrupt(self) -> None:
@@ -84,7 +90,7 @@ class Coqtop:
         while True:
             reply = self._read(deadline)
             if marker in reply.text:
-                self.sid = reply.sid
+                self.sid, self.proof = reply.sid, reply.proof
                 return reply.sid
 
     def _write(self, sentence: str) -> None:
@@ -104,7 +110,7 @@ class Coqtop:
             if match:
                 text = self._buffer[: match.start()].decode(errors="replace")
                 self._buffer = self._buffer[match.end():]
-                return Reply(text, int(match.group(1)))
+                return Reply(text, int(match.group(2)), match.group(1).decode(errors="replace"))
             left = deadline - time.monotonic()
             if left <= 0:
                 raise Hung("coqtop did not answer in time")

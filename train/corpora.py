@@ -109,15 +109,19 @@ def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int =
 
 
 def read_code(path: Path, source: str = "code", pattern: str = "*.py", max_chars: int = 200_000,
-              exclude: tuple[str, ...] = ("test", "tests", "site-packages")) -> Iterator[Document]:
+              exclude: tuple[str, ...] = ("test", "tests", "site-packages"),
+              file_prefix: str | None = None) -> Iterator[Document]:
     """Source files under `path` (e.g. the Python standard library) as documents; folders
-    named in `exclude` are skipped (test suites are mostly data, site-packages not stdlib)."""
+    named in `exclude` are skipped (test suites are mostly data, site-packages not stdlib).
+    With `file_prefix` (Coq sources: `path` relative to the Coq root), each document names its
+    file `prefix/relative path`, as traces do, so the held-out split applies to it."""
     for file in sorted(path.rglob(pattern)):
         if not file.is_file() or any(part in exclude for part in file.relative_to(path).parts[:-1]):
             continue
         text = file.read_text(encoding="utf-8", errors="replace")
         if 0 < len(text) <= max_chars:
-            yield Document(text, source, str(file.relative_to(path)))
+            rel = str(file.relative_to(path))
+            yield Document(text, source, rel, {"file": f"{file_prefix}/{rel}"} if file_prefix else {})
 
 
 READERS: dict[str, Callable[..., Iterator[Document]]] = {

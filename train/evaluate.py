@@ -2,7 +2,7 @@
 `train.prepare` holds out), per token and in bits per byte, so models with different
 tokenisers compare fairly.
 
-    python -m train.evaluate --model prover/models/default --traces outputs/traces/coq_stdlib
+    python -m train.evaluate --model prover/models/default --traces outputs/traces/stdlib
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def summed_loss(model: torch.nn.Module, batches: Iterable[torch.Tensor], device:
 
 
 @torch.no_grad()
-def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.05, seq_len: int = 512,
+def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.0, seq_len: int = 512,
                        max_rows: int = 200, batch: int = 8) -> dict[str, float]:
     tokenizer = load_tokenizer(model_dir)
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
@@ -54,8 +54,8 @@ def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.05, se
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--traces", type=Path, default=Path("outputs/traces/coq_stdlib"))
-    parser.add_argument("--fraction", type=float, default=0.05)
+    parser.add_argument("--traces", type=Path, default=Path("outputs/traces/stdlib"))
+    parser.add_argument("--fraction", type=float, default=0.0, help="extra held-out fraction of files by hash")
     parser.add_argument("--max-rows", type=int, default=200)
     args = parser.parse_args(argv)
     if not (args.model / "config.json").exists() or not (args.traces / "steps").is_dir():

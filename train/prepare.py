@@ -1,5 +1,6 @@
 """Dataset preparation: read the configured sources, decontaminate against miniF2F, hold
-out whole Coq source files, train (or reuse) the tokeniser, weight the mixture, pack, and
+out whole Coq source files (the committed split of `train.splits`, from every source, plus
+an optional extra fraction by hash), train (or reuse) the tokeniser, weight the mixture, pack, and
 save `train.pt`, `val.pt`, `tokenizer/`, `meta.json` and `decontamination.json`.
 
     python -m train.prepare train/data@data=coq_steps [key=value ...]
@@ -11,8 +12,8 @@ import json
 import random
 import sys
 import time
-import zlib
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -23,13 +24,15 @@ from train.config import UsageError, config_from_argv
 from train.corpora import Document, read_source
 from train.decontaminate import DecontaminationReport, NgramIndex, decontaminate, minif2f_statements
 from train.packing import pack
+from train.splits import heldout_files, stable_hash
 from train.tokenizer import load_tokenizer, train_bpe
 
 
-def is_heldout(doc: Document, fraction: float) -> bool:
-    """Held out by the hash of the document's source file (or id), so no file is split."""
+def is_heldout(doc: Document, fraction: float = 0.0) -> bool:
+    """Held out when its source file is in the committed split or, with `fraction`, by the
+    hash of its file (or id): whole files either way, so no file is split."""
     key = doc.meta.get("file", doc.id)
-    return zlib.crc32(key.encode()) % 10_000 < fraction * 10_000
+    return key in heldout_files() or stable_hash(key) % 10_000 < fraction * 10_000
 
 
 def bytes_per_token(docs: list[Document], ids: list[list[int]]) -> float:
@@ -45,28 +48,31 @@ def mixture_repeats(tokens_per_source: dict[str, int], weights: dict[str, float]
     return {s: (weights[s] / weight_sum) * total / n if n else 0.0 for s, n in tokens_per_source.items()}
 
 
-def prepare(cfg: DictConfig) -> dict:
-    """Build the dataset described by `cfg.data` into `cfg.data.out_dir`; its meta."""
-    data, seed = cfg.data, cfg.run.seed
-    out_dir = Path(data.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    start = time.monotonic()
-    index = NgramIndex.build(minif2f_statements(Path(cfg.minif2f_root)))
-    report = DecontaminationReport()
-    train_docs: dict[str, list[Document]] = defaultdict(list)
-    val_docs: list[Document] = []
-    tokenizer_texts: list[str] = []  # never held-out text: it would shape the vocabulary
-    skipped = {}
+@dataclass
+class Selection:
+    """The documents of a mixture after decontamination and the held-out split."""
+
+    train: dict[str, list[Document]] = field(default_factory=lambda: defaultdict(list))  # by source, weight > 0
+    val: list[Document] = field(default_factory=list)  # the held-out documents of `heldout.source`
+    tokenizer_texts: list[str] = field(default_factory=list)  # never held-out text: it would shape the vocabulary
+    skipped: dict[str, str] = field(default_factory=dict)  # sources whose path does not exist
+    report: DecontaminationReport = field(default_factory=DecontaminationReport)
+
+
+def select_documents(data: DictConfig, index: NgramIndex) -> Selection:
+    """Read every source of the mixture `data`; held-out files go to validation or nowhere."""
+    chosen = Selection()
     for name, source in data.sources.items():
         options = {k: v for k, v in source.items() if k not in ("format", "path", "weight")}
         if not Path(source.path).exists():
-            skipped[name] = f"{source.path} does not exist"
+            chosen.skipped[name] = f"{source.path} does not exist"
             print(f"warning: source {name}: {source.path} does not exist, skipped", file=sys.stderr)
             continue
         kept = 0
-        for doc in decontaminate(read_source(source.format, source.path, name, **options), index, report):
-            if name == data.heldout.source and is_heldout(doc, data.heldout.fraction):
-                val_docs.append(doc)
+        for doc in decontaminate(read_source(source.format, source.path, name, **options), index, chosen.report):
+            if is_heldout(doc, data.heldout.fraction):
+                if name == data.heldout.source:
+                    chosen.val.append(doc)
                 continue
             if data.max_docs and kept >= data.max_docs:
                 if name == data.heldout.source:
@@ -74,14 +80,25 @@ def prepare(cfg: DictConfig) -> dict:
                 break
             kept += 1
             if source.weight > 0:
-                train_docs[name].append(doc)
+                chosen.train[name].append(doc)
             if name in data.tokenizer_sources:
-                tokenizer_texts.append(doc.text)
+                chosen.tokenizer_texts.append(doc.text)
+    return chosen
+
+
+def prepare(cfg: DictConfig) -> dict:
+    """Build the dataset described by `cfg.data` into `cfg.data.out_dir`; its meta."""
+    data, seed = cfg.data, cfg.run.seed
+    out_dir = Path(data.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    chosen = select_documents(data, NgramIndex.build(minif2f_statements(Path(cfg.minif2f_root))))
+    train_docs, val_docs, report = chosen.train, chosen.val, chosen.report
     init_from = cfg.train.model.init_from
     if init_from:
         tokenizer = load_tokenizer(init_from)
     else:
-        tokenizer = train_bpe(tokenizer_texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
+        tokenizer = train_bpe(chosen.tokenizer_texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
     tokenizer.save_pretrained(out_dir / "tokenizer")
     def encode(docs: list[Document]) -> list[list[int]]:
         return tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"] if docs else []
@@ -106,7 +123,7 @@ def prepare(cfg: DictConfig) -> dict:
         "documents": {n: len(d) for n, d in train_docs.items()},
         "tokens": counts,
         "repeats": {n: round(r, 4) for n, r in repeats.items()},
-        "skipped_sources": skipped,
+        "skipped_sources": chosen.skipped,
         "train_rows": len(train_rows),
         "val_rows": len(val_rows),
         "val_documents": len(val_docs),

@@ -1,28 +1,26 @@
-"""Proof-step extraction: replay every proof of the Coq standard library sources in coqtop
-and record (goals before, tactic, goals after) as JSONL, one file per source file.
+"""Proof-step extraction: replay every proof of the registered Coq libraries' sources in
+coqtop and record (goals before, tactic, goals after) as JSONL, one file per source file.
 
-One coqtop per source file receives the file's sentences in order (pipelined: coqtop
-answers every sentence with one prompt, so output is split by prompts, never by guessing).
-The prompt names the open proof, so proof mode is known without asking Coq; goals are
-printed by coqtop only in proof mode, so nothing is spent printing outside proofs.
+One coqtop per source file (`environments.coqtop`, started with the library's flags) receives
+the file's sentences in order; the prompt that ends each answer names the open proof, so
+proof mode is known without asking Coq; goals are printed by coqtop only in proof mode.
 Parallel over files (multiprocessing), resumable (a finished file leaves a `.done.json`
-beside its steps), and a report with files, proofs, steps and failures with reasons.
+beside its steps), one directory per library (`<out>/<library>/steps/...`) with a
+`report.json`: files, proofs, traced, steps, failures with reasons, time.
 
-    python -m train.trace --out outputs/traces/coq_stdlib --workers 2
+    python -m train.trace --library stdlib mathcomp-ssreflect --workers 2
+    python -m train.trace --all
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import select
-import subprocess
 import sys
-import threading
 import time
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
@@ -30,9 +28,11 @@ from typing import Iterator, Sequence
 
 from environments import coq
 from environments.coq_syntax import is_bullet, split_sentences, strip_comments
-from environments.process import kill_group, require_executable, spawn
+from environments.coqtop import Coqtop, Died, Hung
+from environments.process import require_executable
+from train.libraries import LIBRARIES, STDLIB, coq_root, coqtop_flags, dependency_order, file_id
 
-_PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|[^|]*\| \d+ < </prompt>")
+DEFAULT_OUT = Path("outputs/traces")
 _GOALS_HEADER = re.compile(r"^\d+ goals?\b", re.M)
 # sentences inside a proof that are not tactics (they do not change the goals)
 _NOT_TACTIC = re.compile(
@@ -73,21 +73,6 @@ def source_sentences(source: str) -> list[SourceSentence]:
             for s in split_sentences(source).sentences]
 
 
-def coq_root() -> Path:
-    """The Coq library root (`coqc -where`)."""
-    coqc = require_executable("coqc")
-    return Path(subprocess.run([coqc, "-where"], capture_output=True, text=True, check=True).stdout.strip())
-
-
-# the standard library's source folders (Ltac2 ships with Coq; other user-contrib is not stdlib)
-LIBRARY_DIRS = ("theories", "plugins", "user-contrib/Ltac2")
-
-
-def library_files(root: Path) -> list[Path]:
-    """The standard library's `.v` sources (583 files on Debian's Coq 8.16)."""
-    return sorted(p for sub in LIBRARY_DIRS for p in (root / sub).rglob("*.v"))
-
-
 def goals_text(output: str) -> str | None:
     """The goals display in a coqtop answer, normalised as the Coq backend's ProofState.goals;
     `""` when no goals remain, None when the answer shows no goals."""
@@ -109,61 +94,30 @@ class FileTrace:
     failures: list[str] = field(default_factory=list)  # reasons, "line N: message"
 
 
-def _coqtop_argv(path: Path, root: Path) -> list[str]:
-    argv = ["coqtop", "-emacs", "-quiet", "-topfile", str(path)]
-    if (root / "theories" / "Init") in path.parents:
-        argv.append("-noinit")  # the prelude's own files are compiled without it
-    return argv
-
-
-def _answers(proc: subprocess.Popen, count: int, deadline: float) -> Iterator[tuple[str, str]]:
-    """(proof name before the sentence, coqtop's answer) for each of `count` sentences."""
-    buf = ""
-    pending: str | None = None  # the prompt seen whose answer is still being read
-    seen = 0
-    while True:
-        match = _PROMPT.search(buf)
-        while match:
-            if pending is not None:
-                yield pending, buf[: match.start()]
-                seen += 1
-                if seen == count:
-                    return
-            pending = match.group(1)
-            buf = buf[match.end():]
-            match = _PROMPT.search(buf)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([proc.stdout], [], [], remaining)[0]:
-            raise TimeoutError
-        chunk = os.read(proc.stdout.fileno(), 1 << 16)
-        if not chunk:
-            raise EOFError("coqtop exited")
-        buf += chunk.decode("utf-8", "replace")
-
-
-def trace_file(path: Path, root: Path, timeout: float = 300.0) -> tuple[FileTrace, list[dict]]:
-    """Replay `path` in one coqtop; its trace summary and the recorded steps."""
-    rel = str(path.relative_to(root))
+def trace_file(path: Path, file: str, flags: Sequence[str] = (), timeout: float = 300.0) -> tuple[FileTrace, list[dict]]:
+    """Replay `path` (identified as `file`) in one coqtop started with `flags`; its trace
+    summary and the recorded steps."""
     sentences = source_sentences(path.read_text(encoding="utf-8", errors="replace"))
-    trace = FileTrace(rel, proofs=sum(s.ends_proof for s in sentences), sentences=len(sentences))
+    trace = FileTrace(file, proofs=sum(s.ends_proof for s in sentences), sentences=len(sentences))
     steps: list[dict] = []
     start = time.monotonic()
-    proc = spawn(_coqtop_argv(path, root), cwd=str(path.parent), stderr=subprocess.STDOUT)
-    writer = threading.Thread(target=_feed, args=(proc, sentences), daemon=True)
-    writer.start()
+    deadline = start + timeout
     goals: str | None = None
     proof_steps: list[dict] = []
     proof_ok = True
+    top = None
     try:
-        for sentence, (proof, answer) in zip(sentences, _answers(proc, len(sentences), start + timeout)):
-            in_proof = proof != "Coq"
+        top = Coqtop(require_executable("coqtop"), None, None, ["-topfile", str(path), *flags])
+        for sentence in sentences:
+            proof = top.proof  # the proof open before the sentence
+            answer = top.send(sentence.text, deadline - time.monotonic()).text
             error = coq.error_message(answer)
             if error:
                 trace.failures.append(f"line {sentence.line}: {error.splitlines()[0][:200]}")
                 proof_ok = False
                 continue
             shown = goals_text(answer)
-            if not in_proof:
+            if proof == "Coq":
                 goals, proof_steps, proof_ok = shown, [], True
                 continue
             if sentence.ends_proof:
@@ -174,29 +128,20 @@ def trace_file(path: Path, root: Path, timeout: float = 300.0) -> tuple[FileTrac
                 continue
             if not sentence.is_bullet and not _NOT_TACTIC.match(sentence.flat) and goals:
                 after = shown if shown is not None else goals
-                proof_steps.append({"file": rel, "theorem": proof, "line": sentence.line, "step": len(proof_steps),
+                proof_steps.append({"file": file, "theorem": proof, "line": sentence.line, "step": len(proof_steps),
                                     "goals_before": goals, "tactic": sentence.flat, "goals_after": after})
             if shown is not None:
                 goals = shown
-    except TimeoutError:
+    except Hung:
         trace.failures.append(f"timeout after {timeout:.0f} s")
-    except EOFError as exc:
+    except Died as exc:
         trace.failures.append(str(exc))
     finally:
-        kill_group(proc)
-        writer.join(timeout=5)
+        if top is not None:
+            top.close()
     trace.steps = len(steps)
     trace.seconds = round(time.monotonic() - start, 2)
     return trace, steps
-
-
-def _feed(proc: subprocess.Popen, sentences: Sequence[SourceSentence]) -> None:
-    try:
-        for sentence in sentences:
-            proc.stdin.write(sentence.text.encode() + b"\n")
-        proc.stdin.close()
-    except (BrokenPipeError, ValueError, OSError):
-        pass  # coqtop died or was killed; the reader reports why
 
 
 def _outputs(out_dir: Path, rel: str) -> tuple[Path, Path]:
@@ -204,12 +149,12 @@ def _outputs(out_dir: Path, rel: str) -> tuple[Path, Path]:
     return base.with_suffix(".jsonl"), base.with_suffix(".done.json")
 
 
-def _trace_one(args: tuple[Path, Path, Path, float]) -> dict:
-    path, root, out_dir, timeout = args
-    steps_file, done_file = _outputs(out_dir, str(path.relative_to(root)))
+def _trace_one(args: tuple[Path, str, list[str], Path, float]) -> dict:
+    path, file, flags, out_dir, timeout = args
+    steps_file, done_file = _outputs(out_dir, file)
     if done_file.exists():
         return json.loads(done_file.read_text())
-    trace, steps = trace_file(path, root, timeout)
+    trace, steps = trace_file(path, file, flags, timeout)
     steps_file.parent.mkdir(parents=True, exist_ok=True)
     with steps_file.open("w") as fh:
         for step in steps:
@@ -218,40 +163,56 @@ def _trace_one(args: tuple[Path, Path, Path, float]) -> dict:
     return asdict(trace)
 
 
-def trace_library(out_dir: Path, files: Sequence[Path] | None = None, root: Path | None = None,
-                  workers: int = 2, timeout: float = 300.0, progress: bool = True) -> dict:
-    """Trace `files` (default: the whole standard library) into `out_dir`; the report."""
-    root = root or coq_root()
-    files = list(files) if files is not None else library_files(root)
-    files.sort(key=lambda p: p.stat().st_size, reverse=True)  # big files first balances the pool
-    start = time.monotonic()
-    jobs = [(p, root, out_dir, timeout) for p in files]
-    with Pool(workers) as pool:
-        results = []
-        for result in pool.imap_unordered(_trace_one, jobs):
-            results.append(result)
-            if progress:
-                print(f"[{len(results)}/{len(jobs)}] {result['file']}: {result['traced']}/{result['proofs']} proofs, "
-                      f"{result['steps']} steps, {result['seconds']} s", file=sys.stderr, flush=True)
+def summarise(results: Sequence[dict], seconds: float) -> dict:
+    """The report of a set of traced files (`FileTrace` dicts)."""
     proofs = sum(r["proofs"] for r in results)
     traced = sum(r["traced"] for r in results)
-    report = {
+    return {
         "files": len(results),
         "files_clean": sum(not r["failures"] for r in results),
         "proofs": proofs,
         "proofs_traced": traced,
         "coverage": round(traced / proofs, 4) if proofs else 0.0,
         "steps": sum(r["steps"] for r in results),
-        "wall_s": round(time.monotonic() - start, 1),
+        "trace_s": round(sum(r["seconds"] for r in results), 1),  # coqtop time over all files
+        "wall_s": round(seconds, 1),
         "failures": {r["file"]: r["failures"] for r in sorted(results, key=lambda r: r["file"]) if r["failures"]},
     }
-    (out_dir / "report.json").write_text(json.dumps(report, indent=1))
-    return report
+
+
+def trace_libraries(out: Path, libraries: Sequence[str], files: Sequence[Path] | None = None,
+                    workers: int = 2, timeout: float = 300.0, progress: bool = True) -> dict[str, dict]:
+    """Trace `libraries` (only `files` of them when given) into `out/<library>/`; each one's report,
+    also written to `out/<library>/report.json` as soon as its last file is done."""
+    root = coq_root()
+    jobs, pending, library_of_file = [], {}, {}
+    for name in libraries:
+        lib = LIBRARIES[name]
+        chosen = dependency_order(lib, root, [f for f in files if f in set(lib.sources(root))] if files else None)
+        chosen.sort(key=lambda p: p.stat().st_size, reverse=True)  # big files first balances the pool
+        jobs += [(p, file_id(p, root), coqtop_flags(lib, p, root), out / name, timeout) for p in chosen]
+        pending[name] = len(chosen)
+        library_of_file.update((file_id(p, root), name) for p in chosen)
+    start = time.monotonic()
+    results: dict[str, list[dict]] = defaultdict(list)
+    reports: dict[str, dict] = {}
+    with Pool(workers) as pool:
+        for count, result in enumerate(pool.imap_unordered(_trace_one, jobs), 1):
+            name = library_of_file[result["file"]]
+            results[name].append(result)
+            if progress:
+                print(f"[{count}/{len(jobs)}] {result['file']}: {result['traced']}/{result['proofs']} proofs, "
+                      f"{result['steps']} steps, {result['seconds']} s", file=sys.stderr, flush=True)
+            if len(results[name]) == pending[name]:
+                reports[name] = summarise(results[name], time.monotonic() - start)
+                (out / name).mkdir(parents=True, exist_ok=True)
+                (out / name / "report.json").write_text(json.dumps(reports[name], indent=1))
+    return reports
 
 
 def read_steps(out_dir: Path) -> Iterator[dict]:
-    """Every recorded step under a trace directory, in file order."""
-    for path in sorted((out_dir / "steps").rglob("*.jsonl")):
+    """Every recorded step under a trace directory (one library's or the traces root), in file order."""
+    for path in sorted(out_dir.rglob("*.jsonl")):
         with path.open() as fh:
             for line in fh:
                 yield json.loads(line)
@@ -259,25 +220,39 @@ def read_steps(out_dir: Path) -> Iterator[dict]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="trace directory (steps/, report.json)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--library", nargs="+", metavar="NAME", help=f"libraries of the registry (default: {STDLIB})")
+    which.add_argument("--all", action="store_true", help="every registered library that is installed")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="traces root: one folder per library")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per source file")
-    parser.add_argument("--files", nargs="*", type=Path, help="source files (default: the whole stdlib)")
+    parser.add_argument("--files", nargs="*", type=Path, help="only these source files of the libraries")
     args = parser.parse_args(argv)
     if args.workers < 1 or args.timeout <= 0:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
         return 2
     root = coq_root()
+    names = [n for n, lib in LIBRARIES.items() if lib.installed(root)] if args.all else args.library or [STDLIB]
+    unknown = [n for n in names if n not in LIBRARIES]
+    if unknown:
+        print(f"error: unknown library {unknown[0]!r} (known: {', '.join(LIBRARIES)})", file=sys.stderr)
+        return 2
+    missing = [n for n in names if not LIBRARIES[n].installed(root)]
+    if missing:
+        print(f"error: library {missing[0]} is not installed (apt-get install {LIBRARIES[missing[0]].package})",
+              file=sys.stderr)
+        return 2
     files = None
     if args.files:
         files = [f.resolve() for f in args.files]
-        bad = [str(f) for f in files if not f.is_file() or root not in f.parents]
+        sources = {p for n in names for p in LIBRARIES[n].sources(root)}
+        bad = [str(f) for f in files if f not in sources]
         if bad:
-            print(f"error: not a source file under {root}: {bad[0]}", file=sys.stderr)
+            print(f"error: not a source file of {', '.join(names)}: {bad[0]}", file=sys.stderr)
             return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    report = trace_library(args.out, files, root, args.workers, args.timeout)
-    print(json.dumps({k: v for k, v in report.items() if k != "failures"}))
+    reports = trace_libraries(args.out, names, files, args.workers, args.timeout)
+    for name, report in reports.items():
+        print(json.dumps({"library": name, **{k: v for k, v in report.items() if k != "failures"}}))
     return 0
 
 

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from environments import Theorem, make_environment
-from train.trace import coq_root, main, read_steps, trace_file, trace_library
+from train.libraries import coq_root
+from train.trace import main, read_steps, trace_file, trace_libraries
 
 pytestmark = pytest.mark.requires_coq
 
@@ -24,7 +25,7 @@ Proof. exact 3. Defined.
 def test_trace_records_steps_and_failures(tmp_path, no_leaked_provers):
     path = tmp_path / "T.v"
     path.write_text(SOURCE)
-    trace, steps = trace_file(path, tmp_path)
+    trace, steps = trace_file(path, "T.v")
     assert (trace.proofs, trace.traced) == (3, 2)
     assert [s["tactic"] for s in steps] == ["intros n.", "split.", "induction n; simpl; auto.", "exact I.", "exact 3."]
     assert [s["theorem"] for s in steps] == ["good"] * 4 + ["d"]
@@ -36,7 +37,7 @@ def test_traced_goals_are_the_backends_goals(tmp_path, no_leaked_provers):
     """Training prompts must be inference prompts: the Coq backend shows the same text."""
     path = tmp_path / "T.v"
     path.write_text(SOURCE)
-    _, steps = trace_file(path, tmp_path)
+    _, steps = trace_file(path, "T.v")
     with make_environment("coq") as env:
         state = env.open(Theorem("good", "coq", "Lemma good : forall n : nat, n + 0 = n /\\ True.",
                                  context="Require Import Arith."))
@@ -45,23 +46,42 @@ def test_traced_goals_are_the_backends_goals(tmp_path, no_leaked_provers):
         assert after.state.goals == steps[0]["goals_after"] == steps[1]["goals_before"]
 
 
-def test_library_trace_is_resumable_and_reported(tmp_path, no_leaked_provers):
+def test_libraries_trace_is_resumable_and_reported(tmp_path, no_leaked_provers):
+    """Real files of the standard library and of two other libraries (ssreflect's own tactic
+    language included), each library in its own folder with its report."""
     root = coq_root()
-    files = [root / "theories" / "Init" / "Tactics.v", root / "theories" / "Bool" / "Sumbool.v"]
-    report = trace_library(tmp_path, files, root, workers=2, progress=False)
-    assert report["files"] == 2 and report["proofs"] > 5
-    assert report["proofs_traced"] == report["proofs"] and report["coverage"] == 1.0
-    assert report["steps"] == sum(1 for _ in read_steps(tmp_path)) > 0
-    done = tmp_path / "steps" / "theories" / "Bool" / "Sumbool.done.json"
+    files = [root / "theories" / "Bool" / "Sumbool.v", root / "user-contrib" / "mathcomp" / "ssreflect" / "ssrfun.v",
+             root / "user-contrib" / "Coquelicot" / "Iter.v"]
+    libraries = ["stdlib", "mathcomp-ssreflect", "coquelicot"]
+    reports = trace_libraries(tmp_path, libraries, files, workers=2, progress=False)
+    assert sorted(reports) == sorted(libraries)
+    for name, report in reports.items():
+        assert report["files"] == 1 and report["proofs"] >= 5, name
+        assert report["proofs_traced"] == report["proofs"] and not report["failures"], name
+        assert report["steps"] == sum(1 for _ in read_steps(tmp_path / name)) > 0
+        assert json.loads((tmp_path / name / "report.json").read_text())["steps"] == report["steps"]
+    tactics = {s["tactic"] for s in read_steps(tmp_path / "mathcomp-ssreflect")}
+    assert any("/=" in t or "=>" in t for t in tactics)  # ssreflect tactics are steps like any other
+    done = tmp_path / "coquelicot" / "steps" / "user-contrib" / "Coquelicot" / "Iter.done.json"
     stamp = done.stat().st_mtime_ns
-    again = trace_library(tmp_path, files, root, workers=1, progress=False)
+    again = trace_libraries(tmp_path, libraries, files, workers=1, progress=False)
     assert done.stat().st_mtime_ns == stamp  # finished files are skipped
-    assert again["steps"] == report["steps"]
-    assert json.loads((tmp_path / "report.json").read_text())["proofs"] == report["proofs"]
+    assert {n: r["steps"] for n, r in again.items()} == {n: r["steps"] for n, r in reports.items()}
+    assert sum(1 for _ in read_steps(tmp_path)) == sum(r["steps"] for r in reports.values())
+
+
+def test_untraceable_file_is_reported_with_its_reason(tmp_path, no_leaked_provers):
+    """A library replayed without its flags fails to load, and the report says why."""
+    path = tmp_path / "T.v"
+    path.write_text("Require Import NoSuchLibrary.Foo.\nLemma t : True.\nProof. exact I. Qed.\n")
+    trace, steps = trace_file(path, "T.v")
+    assert trace.traced == 1 and [s["tactic"] for s in steps] == ["exact I."]
+    assert any("line 1" in f and "NoSuchLibrary" in f for f in trace.failures)
 
 
 def test_cli_rejects_bad_input(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--workers", "0"]) == 2
     assert main(["--out", str(tmp_path), "--files", str(tmp_path / "elsewhere.v")]) == 2
+    assert main(["--out", str(tmp_path), "--library", "no-such-library"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 2 and all(e.startswith("error: ") for e in errors)
+    assert len(errors) == 3 and all(e.startswith("error: ") for e in errors)
