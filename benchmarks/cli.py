@@ -7,7 +7,6 @@ arguments override any key. Bad input: one line on stderr, exit code 2.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
@@ -17,10 +16,10 @@ from omegaconf.errors import OmegaConfBaseException
 
 from benchmarks.problems import DataError
 from benchmarks.results import ResultsError
+from configs.budget import GRAMMAR, BudgetError, budget_overrides
 
 # --system -> the env/ group that proves it
 ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean_repl", "isabelle": "isabelle"}
-_BUDGET = re.compile(r"^(\d+)x(\d+)x(\d+)$")
 
 
 class UsageError(Exception):
@@ -43,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--policy", choices=("hf", "vllm", "fixed"))
     run.add_argument("--model", type=Path, help="model folder (Hugging Face format)")
     run.add_argument("--tactics", type=Path, help="tactics file of the fixed policy")
-    run.add_argument("--budget", help="ATTEMPTSxTACTICSxEXPANSIONS, e.g. 1x8x32")
+    run.add_argument("--budget", help=f"{GRAMMAR} or a search preset; see configs/budget.py")
     run.add_argument("--wall-time", type=float, help="seconds per problem and attempt")
     run.add_argument("--tactic-timeout", type=float, help="seconds per tactic")
     run.add_argument("--workers", type=int)
@@ -82,12 +81,10 @@ def run_overrides(args: argparse.Namespace) -> list[str]:
     if args.workers is not None and args.workers < 1:
         raise UsageError("minif2f run: --workers must be >= 1")
     if args.budget is not None:
-        match = _BUDGET.match(args.budget)
-        if not match or 0 in map(int, match.groups()):
-            raise UsageError(f"minif2f run: --budget {args.budget!r}: expected ATTEMPTSxTACTICSxEXPANSIONS, e.g. 1x8x32")
-        attempts, tactics, expansions = match.groups()
-        out += [f"benchmark.attempts={attempts}", f"search.samples_per_expansion={tactics}",
-                f"search.max_expansions={expansions}"]
+        try:
+            out += budget_overrides(args.budget, attempts_allowed=True)
+        except BudgetError as exc:
+            raise UsageError(f"minif2f run: {exc}") from None
     if args.no_progress:
         out.append("benchmark.progress=false")
     return out + list(args.overrides)

@@ -4,7 +4,9 @@ A sentence ends at a `.` (or the old `...` terminator; `..` is notation) followe
 whitespace or the end of the text, outside comments (nested `(* *)`) and strings (`""`
 escapes a quote); bullets (`-`, `+`, `*` runs) and braces (`{`, `}`, `N: {`) at the start
 of a sentence are sentences of their own. The tactic guard, the backend, the checker, the
-theorem-file parser and the stdlib tracer all split with this one function.
+theorem-file parser and the stdlib tracer all split with this one function. The theorem
+declaration keywords (`THEOREM_KEYWORD`, `DECLARATION`, `declaration_name`) and the proof
+terminators (`PROOF_END`) live here too, for the same readers plus decontamination and the server.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ _LITERAL = re.compile(r'\(\*|"')  # what opens a comment or a string
 _SPECIAL = re.compile(r'\(\*|"|\.')  # ... or may end a sentence
 _DOTS = re.compile(r"\.+")
 _BULLET = re.compile(r"-+|\++|\*+|\{|\}|(?:\d+|\[[A-Za-z_][\w']*\])\s*:\s*\{")
+
+# the keywords that state a theorem to be proved (a regex alternation, no group)
+THEOREM_KEYWORD = r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example)"
+# a theorem declaration sentence, attributes and modifiers included; group 1 is the name
+DECLARATION = re.compile(r"(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Program|Polymorphic)\s+)*"
+                         + THEOREM_KEYWORD + r"\s+([A-Za-z_][\w']*)")
+# the sentences that end a proof
+PROOF_END = re.compile(r"(?:Qed|Defined|Admitted|Abort|Save)\b")
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,12 @@ def strip_comments(text: str) -> str:
             i = end
     out.append(text[i:])
     return "".join(out)
+
+
+def declaration_name(sentence: str) -> str | None:
+    """The name declared by a `Theorem`/`Lemma`/... sentence, or None for any other sentence."""
+    found = DECLARATION.match(sentence.lstrip())
+    return found.group(1) if found else None
 
 
 def is_bullet(sentence: str) -> bool:

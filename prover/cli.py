@@ -3,7 +3,7 @@ re-check each proof, show a progress bar and a table, and optionally write the c
 proofs back (`--write`, a `.bak` copy kept) and a JSON record per theorem (`--json`).
 
     prove FILE... [--env coq|lean-repl|leandojo|isabelle] [--model PATH] [--policy hf|vllm|fixed]
-          [--tactics FILE] [--budget SAMPLESxEXPANSIONS[@SECONDS] | --budget PRESET]
+          [--tactics FILE] [--budget SAMPLESxEXPANSIONS[@SECONDS] | PRESET]
           [--workers N] [--write] [--json OUT] [key=value ...]
     prove serve ...        (the editor server: prover.server.cli)
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 import time
@@ -31,14 +30,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from configs import CONFIG_DIR, compose_config, env_options
+from configs import compose_config, env_options
+from configs.budget import GRAMMAR, BudgetError, budget_overrides
 from environments import BACKENDS, SYSTEMS, ProverNotFound, make_environment
 from environments.theorem_files import Hole, fill_holes, find_holes, system_of
 from prover.policies import POLICIES, build_policy, resolve_model_path
 from search.best_first import SearchConfig, SearchResult
 from search.runner import search_many
-
-_BUDGET = re.compile(r"^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?)s?)?$")
 
 
 class BadInput(Exception):
@@ -60,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", help="model directory or hub name")
     parser.add_argument("--policy", choices=POLICIES, help="tactic policy (default: the model/default config)")
     parser.add_argument("--tactics", help="tactics file for the fixed policy (JSON or YAML)")
-    parser.add_argument("--budget", help="SAMPLESxEXPANSIONS[@SECONDS], e.g. 32x100@600, or a search preset (default, llemma)")
+    parser.add_argument("--budget", help=f"{GRAMMAR} or a search preset (default, llemma); see configs/budget.py")
     parser.add_argument("--workers", type=int, help="concurrent searches (default 2)")
     parser.add_argument("--write", action="store_true", help="write checked proofs into the files (FILE.bak kept)")
     parser.add_argument("--json", metavar="OUT", help="write one JSON record per theorem to OUT")
@@ -93,7 +91,10 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
     if args.model:
         flags.append(f"model.path={json.dumps(resolve_model_path(args.model))}")
     if args.budget:
-        flags += _budget(args.budget)
+        try:
+            flags += budget_overrides(args.budget, attempts_allowed=False)
+        except BudgetError as e:
+            raise BadInput(str(e)) from None
     if args.workers is not None:
         if args.workers < 1:
             raise BadInput(f"--workers must be >= 1, got {args.workers}")
@@ -104,19 +105,6 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
         flags.append(f"json={json.dumps(str(Path(args.json).expanduser().resolve()))}")
     flags.append(f"files=[{','.join(json.dumps(str(f)) for f in files)}]")
     return flags + overrides
-
-
-def _budget(text: str) -> list[str]:
-    found = _BUDGET.match(text)
-    if found is None:
-        presets = sorted(p.stem for p in (CONFIG_DIR / "search").glob("*.yaml"))
-        if text in presets:
-            return [f"search={text}"]
-        raise BadInput(f"--budget {text!r}: expected SAMPLESxEXPANSIONS[@SECONDS] (e.g. 32x100@600) "
-                       f"or a preset ({', '.join(presets)})")
-    samples, expansions, seconds = found.groups()
-    out = [f"search.samples_per_expansion={samples}", f"search.max_expansions={expansions}"]
-    return out + ([f"search.wall_time_s={seconds}"] if seconds else [])
 
 
 def load_config(overrides: Sequence[str]) -> DictConfig:

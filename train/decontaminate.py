@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from environments.coq_syntax import THEOREM_KEYWORD
 from train.corpora import Document
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _ISABELLE_THEOREM = re.compile(r"^(?:theorem|lemma)\b.*?(?=^\s*(?:sorry|oops|proof|by|using|apply)\b|\Z)", re.S | re.M)
-_ROCQ_THEOREM = re.compile(r"^(?:Theorem|Lemma|Example|Corollary|Proposition)\b.*?(?=^\s*Proof\b|\Z)", re.S | re.M)
+_ROCQ_THEOREM = re.compile(r"^" + THEOREM_KEYWORD + r"\b.*?(?=^\s*Proof\b|\Z)", re.S | re.M)
 _LEAN_THEOREM = re.compile(r"^(?:theorem|lemma)\b.*?(?=:=|\Z)", re.S | re.M)
 
 N = 30

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from environments import coq
-from environments.coq_syntax import is_bullet, split_sentences, strip_comments
+from environments.coq_syntax import PROOF_END, is_bullet, split_sentences, strip_comments
 from environments.coqtop import Coqtop, Died, Hung
 from environments.process import require_executable
 from train.libraries import LIBRARIES, STDLIB, coq_root, coqtop_flags, dependency_order, file_id
@@ -42,7 +42,6 @@ _NOT_TACTIC = re.compile(
     r"|Next|Obligation|Program|Focus|Unfocus(?:ed)?)\b"
 )
 NO_MORE_GOALS = "No more goals."
-_PROOF_END = re.compile(r"(Qed|Defined|Admitted|Save|Abort)\b")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ class SourceSentence:
 
     @property
     def ends_proof(self) -> bool:
-        return bool(_PROOF_END.match(self.text))
+        return bool(PROOF_END.match(self.text))
 
 
 def source_sentences(source: str) -> list[SourceSentence]:

@@ -2,7 +2,8 @@
 rendering a tactic script as proof text, and writing checked proofs back.
 
 One module per language (`coq`, `lean`, `isabelle`), each exposing
-`find_holes(text, path) -> list[Hole]` and `render_proof(tactics) -> str`.
+`find_holes(text, path) -> list[Hole]`, `render_proof(tactics) -> str` and
+`declaration_name(text) -> str | None` (the theorem a declaration names).
 """
 
 from __future__ import annotations

@@ -15,19 +15,14 @@ from pathlib import Path
 from typing import Sequence
 
 from environments.base import Theorem
-from environments.coq_syntax import Sentence, split_sentences
+from environments.coq_syntax import PROOF_END, THEOREM_KEYWORD, Sentence, declaration_name, split_sentences
 from environments.guard import normalise_tactic
 from environments.theorem_files import Hole
 
-_DECLARATION = re.compile(
-    r"(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Program|Polymorphic)\s+)*"
-    r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example)\s+([A-Za-z_][\w']*)")
 _STARTS_DECLARATION = re.compile(
-    r"(?:#\[|(?:Local|Global|Program|Polymorphic)\s)|(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition"
-    r"|Property|Example|Definition|Fixpoint|CoFixpoint|Inductive|CoInductive|Record|Structure|Class"
-    r"|Instance|Axiom|Parameter|Variable|Hypothesis|Section|End|Module|Require|Import|Export|From"
-    r"|Ltac|Notation|Open|Set|Unset|Hint|Goal)\b")
-_PROOF_END = re.compile(r"(?:Qed|Defined|Admitted|Abort|Save)\b")
+    r"(?:#\[|(?:Local|Global|Program|Polymorphic)\s)|(?:" + THEOREM_KEYWORD + r"|Definition|Fixpoint|CoFixpoint"
+    r"|Inductive|CoInductive|Record|Structure|Class|Instance|Axiom|Parameter|Variable|Hypothesis|Section"
+    r"|End|Module|Require|Import|Export|From|Ltac|Notation|Open|Set|Unset|Hint|Goal)\b")
 _GIVE_UP = re.compile(r"(?<![\w'.])(?:admit|give_up)(?![\w'])")
 _PROOF_START = re.compile(r"Proof\b")
 
@@ -42,12 +37,6 @@ class _Proof:
     hole: bool
 
 
-def declaration_name(sentence: str) -> str | None:
-    """The name declared by a `Theorem`/`Lemma`/... sentence, or None for any other sentence."""
-    found = _DECLARATION.match(sentence)
-    return found.group(1) if found else None
-
-
 def _proofs(text: str) -> list[_Proof]:
     sentences = split_sentences(text).sentences
     proofs: list[_Proof] = []
@@ -60,7 +49,7 @@ def _proofs(text: str) -> list[_Proof]:
         statement, body, i = sentences[i], [], i + 1
         while i < len(sentences):
             current = sentences[i].text
-            if _PROOF_END.match(current):
+            if PROOF_END.match(current):
                 body.append(sentences[i])
                 i += 1
                 break
@@ -68,7 +57,7 @@ def _proofs(text: str) -> list[_Proof]:
                 break
             body.append(sentences[i])
             i += 1
-        ended = bool(body) and _PROOF_END.match(body[-1].text) is not None
+        ended = bool(body) and PROOF_END.match(body[-1].text) is not None
         hole = (not ended or body[-1].text.startswith("Admitted")
                 or any(_GIVE_UP.search(s.text) for s in body))
         proofs.append(_Proof(name, statement, body, hole))

@@ -26,6 +26,12 @@ _SKIPPED = [  # (opening, closing) of text whose words are not commands
 _WORD = re.compile(r"[A-Za-z_][\w'.]*")
 
 
+def declaration_name(text: str) -> str | None:
+    """The name declared by a `theorem`/`lemma`/... at the start of `text`, or None (none or unnamed)."""
+    found = DECLARATION.match(text.lstrip())
+    return found.group(1) if found else None
+
+
 def _skip(text: str, i: int) -> int:
     """The offset after the comment, string or cartouche starting at `i`, or `i` if none does."""
     for opening, closing in _SKIPPED:

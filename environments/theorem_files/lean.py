@@ -20,6 +20,12 @@ _DECL = re.compile(r"^(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|nonrec)\s+)*(?:
 _SORRY_PROOF = re.compile(r":=(\s*(?:by\s+)?sorry)\b")
 
 
+def declaration_name(text: str) -> str | None:
+    """The name declared by a `theorem`/`lemma` at the start of `text`, or None."""
+    found = _DECL.match(text.lstrip())
+    return found.group(1) if found else None
+
+
 def mask_comments(text: str) -> str:
     """`text` with comments (`--` and nested `/- -/`) replaced by spaces, offsets unchanged."""
     out = list(text)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
 import threading
 from typing import Any, Mapping
 
@@ -14,12 +13,11 @@ import networkx as nx
 
 from configs import env_options
 from environments import SYSTEMS, Theorem, make_environment
+from environments.theorem_files import language
 from prover.server.schemas import ProveRequest, ProveResponse
 from prover.server.settings import ProveLimits
 from search.best_first import SearchConfig, best_first_search
 from search.policy import TacticPolicy
-
-_NAME = re.compile(r"^\s*(?:Theorem|Lemma|Example|Fact|Remark|Corollary|Proposition|theorem|lemma)\s+([\w'.]+)")
 
 
 def goal_statement(system: str, name: str, goal: str) -> str:
@@ -33,8 +31,7 @@ def goal_statement(system: str, name: str, goal: str) -> str:
 
 def request_theorem(request: ProveRequest, system: str) -> Theorem:
     if request.theorem is not None:
-        match = _NAME.match(request.theorem)
-        name = match.group(1) if match else request.name
+        name = language(system).declaration_name(request.theorem) or request.name
         statement = request.theorem
     else:
         name, statement = request.name, goal_statement(system, request.name, request.goal or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from environments.coq_syntax import is_bullet, mask_literals, split_sentences
+from environments.coq_syntax import PROOF_END, declaration_name, is_bullet, mask_literals, split_sentences
 
 
 def texts(source: str) -> list[str]:
@@ -35,3 +35,11 @@ def test_mask_literals_keeps_offsets():
     source = 'a (* b (* c *) "x*)" *) d "e""f" g'
     masked = mask_literals(source)
     assert len(masked) == len(source) and masked.split() == ["a", "d", "g"]
+
+
+def test_declaration_name_and_proof_end():
+    assert declaration_name("#[local] Program Lemma foo' : True.") == "foo'"
+    assert declaration_name("  Theorem mathd_1 : 1 = 1.") == "mathd_1"
+    assert declaration_name("Definition foo := 1.") is None
+    assert [bool(PROOF_END.match(s)) for s in ("Qed.", "Defined.", "Admitted.", "Proof.", "Qedx.")] == [
+        True, True, True, False, False]

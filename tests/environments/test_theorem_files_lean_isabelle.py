@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from environments.theorem_files import fill_holes, find_holes, render_proof
+from environments.theorem_files import fill_holes, find_holes, language, render_proof
 
 LEAN = """import Mathlib
 
@@ -99,3 +99,12 @@ def test_no_holes_in_proved_files(tmp_path):
     thy = Path(tmp_path / "Done.thy")
     thy.write_text('theory Done imports Main\nbegin\nlemma t: "True" by simp\nend\n')
     assert find_holes(lean) == [] and find_holes(thy) == []
+
+
+def test_each_language_names_the_theorem_a_declaration_states():
+    names = {system: language(system).declaration_name for system in ("coq", "lean", "isabelle")}
+    assert names["coq"](" Theorem add_zero : forall n : nat, n + 0 = n.") == "add_zero"
+    assert names["lean"]("theorem Nat.my_add (n : Nat) : n + 0 = n := by") == "Nat.my_add"
+    assert names["isabelle"]('lemma foo_bar [simp]: "x = x"') == "foo_bar"
+    assert names["isabelle"]('lemma "x = x"') is None
+    assert names["coq"]("Definition x := 1.") is None and names["lean"]("def x := 1") is None

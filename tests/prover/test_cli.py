@@ -115,6 +115,7 @@ def test_hf_policy_with_a_real_model_from_the_command_line(tmp_path: Path, tiny_
     (["{tmp}/noholes.v", "--frobnicate"], "unrecognized arguments"),
     (["{tmp}/one.v", "--budget", "lots"], "--budget"),
     (["{tmp}/one.v", "--budget", "nosuchpreset"], "preset"),
+    (["{tmp}/one.v", "--budget", "2x4x3"], "one attempt"),
     (["{tmp}/one.v", "--workers", "0"], "--workers"),
     (["{tmp}/one.v", "--policy", "hf", "--tactics", "{tmp}/t.yaml"], "--tactics"),
     (["{tmp}/one.v", "--env", "lean-repl"], "cannot be proved with --env lean-repl"),
