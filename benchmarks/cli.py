@@ -1,4 +1,5 @@
-"""The `minif2f` command: `minif2f run ...` runs (or continues) a benchmark into a results
+"""The `minif2f` command: `minif2f run ...` runs (or continues) a benchmark (miniF2F, or
+with `--benchmark coqlib` the held-out theorems of the Coq library corpus) into a results
 directory, `minif2f report DIR...` turns results directories into a markdown table and
 plots. Flags map onto the Hydra config `configs/minif2f.yaml`; trailing key=value
 arguments override any key. Bad input: one line on stderr, exit code 2.
@@ -20,6 +21,8 @@ from configs.budget import GRAMMAR, BudgetError, budget_overrides
 
 # --system -> the env/ group that proves it
 ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean_repl", "isabelle": "isabelle"}
+MINIF2F_SPLITS = ("valid", "test")
+COQLIB_SPLITS = ("sample", "heldout")  # benchmarks.coqlib.SPLITS, without importing the corpus here
 
 
 class UsageError(Exception):
@@ -35,9 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="minif2f", description="Run miniF2F and report the results.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run or continue a benchmark into a results directory")
+    run.add_argument("--benchmark", choices=("minif2f", "coqlib"), default="minif2f")
     run.add_argument("--system", choices=sorted(ENV_OF_SYSTEM), default="coq")
     run.add_argument("--data", type=Path, help="dataset folder with one sub-folder per split (default: shared miniF2F)")
-    run.add_argument("--split", choices=("valid", "test"))
+    run.add_argument("--split", choices=(*MINIF2F_SPLITS, *COQLIB_SPLITS),
+                     help="minif2f: valid (default) | test; coqlib: sample (default) | heldout")
+    run.add_argument("--hammer", action="store_true", help="coqlib: import CoqHammer after each theorem's context")
     run.add_argument("--mode", choices=("f2f", "i2f", "auto"))
     run.add_argument("--policy", choices=("hf", "vllm", "fixed"))
     run.add_argument("--model", type=Path, help="model folder (Hugging Face format)")
@@ -60,10 +66,19 @@ def _parser() -> argparse.ArgumentParser:
 def run_overrides(args: argparse.Namespace) -> list[str]:
     """The Hydra overrides a `minif2f run` command line stands for."""
     out = [f"env={ENV_OF_SYSTEM[args.system]}", f"benchmark.system={args.system}",
-           f"benchmark.out={args.out.resolve()}"]
+           f"benchmark.out={args.out.resolve()}", f"benchmark.name={args.benchmark}"]
+    coqlib = args.benchmark == "coqlib"
+    if coqlib and (args.system != "coq" or args.mode == "i2f" or args.data is not None):
+        raise UsageError("minif2f run: --benchmark coqlib is Coq tactic search: no --system, --mode i2f or --data")
+    if args.split is not None and args.split not in (COQLIB_SPLITS if coqlib else MINIF2F_SPLITS):
+        raise UsageError(f"minif2f run: --split {args.split} is not a split of {args.benchmark}")
+    if args.hammer and not coqlib:
+        raise UsageError("minif2f run: --hammer is for --benchmark coqlib (miniF2F's preamble imports CoqHammer)")
+    if coqlib:
+        out += [f"benchmark.split={args.split or COQLIB_SPLITS[0]}", f"benchmark.coqlib.hammer={args.hammer}"]
     flags = {
         "benchmark.data": args.data and args.data.resolve(),
-        "benchmark.split": args.split, "benchmark.mode": args.mode, "model": args.policy,
+        "benchmark.split": None if coqlib else args.split, "benchmark.mode": args.mode, "model": args.policy,
         "model.path": args.model and args.model.resolve(),
         "model.tactics_file": args.tactics and args.tactics.resolve(),
         "search.wall_time_s": args.wall_time, "search.tactic_timeout_s": args.tactic_timeout,

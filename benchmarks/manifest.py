@@ -114,7 +114,7 @@ def begin_run(out: Path, cfg: DictConfig, problems: Sequence[str], argv: Sequenc
         manifest = {
             "config_hash": digest, "config": measured_config(cfg), "model": model_label(cfg),
             "model_fingerprint": model_fingerprint(cfg.model) if cfg.benchmark.mode != "auto" else None, "system": cfg.benchmark.system,
-            "mode": cfg.benchmark.mode, "split": cfg.benchmark.split, "budget": budget(cfg),
+            "benchmark": cfg.benchmark.name, "mode": cfg.benchmark.mode, "split": cfg.benchmark.split, "budget": budget(cfg),
             "versions": software_versions(cfg.benchmark.system), "date": session["started"],
             "problems": sorted(problems), "sessions": [],
         }

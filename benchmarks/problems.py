@@ -1,5 +1,7 @@
 """Which problems a run attacks: the dataset folder resolved from the config, the
 system's loader, informal statements attached for i2f, then exclusions and slices.
+`benchmark.name: coqlib` takes the held-out theorems of the Coq library corpus instead
+(`benchmarks.coqlib`: no dataset folder, no preamble).
 
 Paths in the `benchmark` config are relative to the repository root unless absolute, so
 a run gives the same problems whatever the working directory.
@@ -81,16 +83,35 @@ def with_preamble(theorem: Theorem, preamble: str) -> Theorem:
     return replace(theorem, context=preamble + theorem.context) if preamble else theorem
 
 
+def _coqlib(bench: DictConfig) -> list[Theorem]:
+    from benchmarks.coqlib import load_coqlib
+
+    if bench.system != "coq":
+        raise DataError(f"coqlib is a Coq benchmark, not a {bench.system} one")
+    try:
+        theorems = load_coqlib(bench.split, bool(bench.coqlib.hammer))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"coqlib: {exc}") from exc
+    if not theorems:
+        raise DataError("coqlib: no held-out theorems here (bash .ci/setup --corpus installs the libraries)")
+    return theorems
+
+
 def load_problems(cfg: DictConfig) -> list[Theorem]:
     """The run's problems in a stable order (by name)."""
     bench = cfg.benchmark
-    folder = dataset_dir(bench)
-    try:
-        theorems = load_split(bench.system, folder, bench.split)
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{folder}: {exc}") from exc
-    if not theorems:
-        raise DataError(f"{folder}: no problems in split {bench.split!r}")
+    if bench.name == "coqlib":
+        theorems = _coqlib(bench)
+    elif bench.name == "minif2f":
+        folder = dataset_dir(bench)
+        try:
+            theorems = load_split(bench.system, folder, bench.split)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{folder}: {exc}") from exc
+        if not theorems:
+            raise DataError(f"{folder}: no problems in split {bench.split!r}")
+    else:
+        raise DataError(f"unknown benchmark {bench.name!r} (choose from minif2f, coqlib)")
     if bench.mode == "i2f":
         from benchmarks.minif2f.informal import attach_informal
 
@@ -100,7 +121,7 @@ def load_problems(cfg: DictConfig) -> list[Theorem]:
     unknown = wanted - {problem_name(t) for t in theorems}
     if unknown:
         raise DataError(f"unknown problems in split {bench.split!r}: {', '.join(sorted(unknown))}")
-    preamble = bench.preamble.get(bench.system) or ""
+    preamble = (bench.preamble.get(bench.system) or "") if bench.name == "minif2f" else ""
     chosen = sorted((with_preamble(t, preamble) for t in theorems
                      if problem_name(t) not in drop and (not wanted or problem_name(t) in wanted)), key=problem_name)
     return chosen[: bench.limit] if bench.limit else chosen

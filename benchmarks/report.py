@@ -1,5 +1,5 @@
 """Reports over results directories: a markdown table of pass rates, overall and per
-miniF2F category (read from the problem-name prefix), runs side by side, and PNG plots of
+miniF2F category (read from the problem-name prefix) or per coqlib library, runs side by side, and PNG plots of
 problems solved against the search budget (expansions) and against wall time.
 
 Each report names, per run, the model, config hash, budget, software versions and date
@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on servers and CI
 import matplotlib.pyplot as plt  # noqa: E402
 
+from benchmarks.coqlib import library_of_problem  # noqa: E402
 from benchmarks.results import read_manifest, read_records  # noqa: E402
 
 # (category, name prefix), first match wins: "mathd_algebra" before "algebra"
@@ -30,6 +31,8 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 
 
 def category(name: str) -> str:
+    if ":" in name:  # a coqlib problem: LIBRARY:FILE:THEOREM
+        return library_of_problem(name)
     for label, prefix in CATEGORIES:
         if name.startswith(prefix):
             return label
@@ -72,7 +75,9 @@ def pass_rate_table(runs: Sequence[Run]) -> str:
     lines = [header, "|" + "---|" * (len(runs) + 1)]
     lines.append("| **overall** | " + " | ".join(f"**{_rate(r.proved(r.problems), len(r.problems))}**"
                                                  for r in runs) + " |")
-    for label, _ in (*CATEGORIES, ("other", "")):
+    fixed = [label for label, _ in CATEGORIES] + ["other"]
+    libraries = sorted({category(n) for run in runs for n in run.problems} - set(fixed))
+    for label in fixed + libraries:
         cells = []
         for run in runs:
             names = [n for n in run.problems if category(n) == label]
@@ -102,7 +107,8 @@ def run_details(run: Run) -> str:
     state = "complete" if done >= len(run.problems) else f"INCOMPLETE ({done}/{len(run.problems)} recorded)"
     return "\n".join([
         f"### {run.label}",
-        f"- system / mode / split: {m['system']} / {m['mode']} / {m['split']}; {state}",
+        f"- benchmark / system / mode / split: {m.get('benchmark', 'minif2f')} / {m['system']} / {m['mode']} / "
+        f"{m['split']}; {state}",
         f"- model: {m['model']}" + (f" (weights sha256 {m['model_fingerprint']})" if m.get("model_fingerprint") else ""),
         f"- config hash: {m['config_hash']}",
         f"- budget: {_budget_text(m['budget'])}",

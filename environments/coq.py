@@ -84,6 +84,7 @@ class CoqEnvironment(Environment):
         self._cpu_seconds = cpu_seconds
         self.check_timeout = check_timeout
         self._proc: Coqtop | None = None
+        self._flags: tuple[str, ...] = ()  # the running coqtop's flags: the open theorem's meta["coq_flags"]
         self._epoch = 0
         self._loaded: list[tuple[str, int]] = []  # context sentences in coqtop, each with the state after it
         self._context_sid: int | None = None  # the state after the whole loaded context
@@ -145,7 +146,7 @@ class CoqEnvironment(Environment):
 
     def _restart(self) -> Coqtop:
         self._kill()
-        self._proc = Coqtop(self._executable, self._memory_mb, self._cpu_seconds)
+        self._proc = Coqtop(self._executable, self._memory_mb, self._cpu_seconds, self._flags)
         self._epoch += 1
         return self._proc
 
@@ -173,6 +174,10 @@ class CoqEnvironment(Environment):
         split = split_sentences(theorem.statement)
         if split.rest or not split.balanced or len(split.sentences) != 1:
             raise OpenError(f"{theorem.name}: the statement must be exactly one sentence")
+        flags = tuple(theorem.meta.get("coq_flags", ()))
+        if flags != self._flags:  # a library compiled with other flags (load path, -noinit, ...)
+            self._kill()
+            self._flags = flags
         self._theorem, self._live = None, {}
         self._load_context(theorem.context)
         proc = self._proc

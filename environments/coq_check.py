@@ -83,11 +83,11 @@ def _assumptions(output: str, source: str) -> tuple[list[str], list[str], list[s
     return library, local, unsafe
 
 
-def _compile(source: str, coqc: str, timeout: float) -> tuple[int | None, str]:
+def _compile(source: str, coqc: str, timeout: float, flags: Sequence[str] = ()) -> tuple[int | None, str]:
     """coqc's exit status (None on timeout) and its merged output."""
     with tempfile.TemporaryDirectory(prefix="coqcheck-") as tmp:
         (Path(tmp) / f"{_MODULE}.v").write_text(source, encoding="utf-8")
-        return run_to_end([coqc, "-q", f"{_MODULE}.v"], timeout=timeout, memory_mb=_MEMORY_MB, cwd=tmp)
+        return run_to_end([coqc, "-q", *flags, f"{_MODULE}.v"], timeout=timeout, memory_mb=_MEMORY_MB, cwd=tmp)
 
 
 def check_coq(theorem: Theorem, tactics: Sequence[str], coqc: str = "coqc", timeout: float = 120.0) -> Verdict:
@@ -100,7 +100,7 @@ def check_coq(theorem: Theorem, tactics: Sequence[str], coqc: str = "coqc", time
     problem = _structure_problem(theorem, tactics, source)
     if problem:
         return Verdict(False, problem, source)
-    status, output = _compile(source, coqc, timeout)
+    status, output = _compile(source, coqc, timeout, theorem.meta.get("coq_flags", ()))
     if status is None:
         return Verdict(False, f"coqc took longer than {timeout} s", source)
     if status != 0:
