@@ -23,7 +23,8 @@ from typing import Sequence
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _tokens_per_s(run_dir: Path, world: int) -> float:
+def tokens_per_s(run_dir: Path, world: int) -> float:
+    """Training tokens/s of a run (all devices) from its metrics log, the first interval skipped."""
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     rates = [r["tokens_per_s"] for r in records if "tokens_per_s" in r][1:]  # the first interval warms up
     return mean(rates) * world
@@ -43,7 +44,7 @@ def measure(overrides: Sequence[str], steps: int, world: int, out_root: Path) ->
     done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"world {world} run failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return _tokens_per_s(run_dir, world)
+    return tokens_per_s(run_dir, world)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,19 +46,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def benchmark(args: argparse.Namespace) -> None:
+def measure_mfu(layers: int, seq_len: int, micro_batch: int, steps: int, warmup: int,
+                activation_checkpointing: bool) -> dict[str, float | int | str | None]:
+    """Tokens/s per GPU, TFLOP/s, MFU and peak memory of FSDP2 bf16 training steps of the
+    Llama-7B shape with `layers` layers (random weights)."""
     rank, world, device = init_distributed()
-    model = build_model({**LLAMA_7B, "num_layers": args.layers, "max_seq_len": args.seq_len},
+    model = build_model({**LLAMA_7B, "num_layers": layers, "max_seq_len": seq_len},
                         vocab_size=32016, bos_id=1, eos_id=2, pad_id=0, device="meta")
     config = model.config
     shape = model_shape(model)
     model = parallelize_llama(model, device, world, fsdp=True, bf16=True,
-                              activation_checkpointing=not args.no_activation_checkpointing)
+                              activation_checkpointing=activation_checkpointing)
     materialize(model, device, None, seed=0)  # random weights: throughput does not depend on their values
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
-    tokens = torch.randint(0, config.vocab_size, (args.micro_batch, args.seq_len + 1), device=device)
+    tokens = torch.randint(0, config.vocab_size, (micro_batch, seq_len + 1), device=device)
+    torch.cuda.reset_peak_memory_stats(device)
     timed = 0.0
-    for step in range(args.warmup + args.steps):
+    for step in range(warmup + steps):
         torch.cuda.synchronize()
         start = time.perf_counter()
         logits = model(input_ids=tokens[:, :-1]).logits
@@ -67,18 +71,23 @@ def benchmark(args: argparse.Namespace) -> None:
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         torch.cuda.synchronize()  # the one place the CPU waits for the GPU
-        if step >= args.warmup:
+        if step >= warmup:
             timed += time.perf_counter() - start
-    tps = args.micro_batch * args.seq_len * args.steps / timed
+    tps = micro_batch * seq_len * steps / timed
+    flops = shape.flops_per_token(seq_len)
     peak = device_peak_flops(device)
-    if rank == 0:
-        flops = shape.flops_per_token(args.seq_len)
-        print(f"{torch.cuda.get_device_name(device)} × {world}: Llama-7B shape ({shape.params / 1e9:.2f}B "
-              f"non-embedding params, {args.layers} layers), seq {args.seq_len}, micro-batch {args.micro_batch}")
-        print(f"tokens/s/GPU: {tps:,.0f}")
-        print(f"TFLOP/s/GPU:  {tps * flops / 1e12:.1f}")
-        print(f"MFU:          {tps * flops / peak:.1%}" if peak else "MFU:          unknown GPU peak")
-        print(f"peak memory:  {torch.cuda.max_memory_allocated(device) / 2**30:.1f} GiB")
+    return {"gpu": torch.cuda.get_device_name(device), "world": world, "layers": layers,
+            "non_embedding_params": shape.params, "seq_len": seq_len, "micro_batch": micro_batch,
+            "activation_checkpointing": activation_checkpointing, "tokens_per_s_per_gpu": tps,
+            "tflops_per_gpu": tps * flops / 1e12, "mfu": tps * flops / peak if peak else None,
+            "peak_memory_gib": torch.cuda.max_memory_allocated(device) / 2**30}
+
+
+def one_rank_group() -> None:
+    """The environment of a one-rank process group (FSDP2 needs one) when not under torchrun."""
+    for key, value in {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+                       "MASTER_PORT": "29517"}.items():
+        os.environ.setdefault(key, value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,10 +99,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         forwarded = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--all-gpus"]
         return subprocess.call([sys.executable, "-m", "torch.distributed.run", "--standalone",
                                 "--nproc_per_node", str(torch.cuda.device_count()), __file__, *forwarded])
-    for key, value in {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
-                       "MASTER_PORT": "29517"}.items():
-        os.environ.setdefault(key, value)  # one GPU without torchrun: a one-rank group for FSDP2
-    benchmark(args)
+    one_rank_group()
+    result = measure_mfu(args.layers, args.seq_len, args.micro_batch, args.steps, args.warmup,
+                         not args.no_activation_checkpointing)
+    if os.environ["RANK"] != "0":
+        return 0
+    print(f"{result['gpu']} × {result['world']}: Llama-7B shape ({result['non_embedding_params'] / 1e9:.2f}B "
+          f"non-embedding params, {args.layers} layers), seq {args.seq_len}, micro-batch {args.micro_batch}")
+    print(f"tokens/s/GPU: {result['tokens_per_s_per_gpu']:,.0f}")
+    print(f"TFLOP/s/GPU:  {result['tflops_per_gpu']:.1f}")
+    print(f"MFU:          {result['mfu']:.1%}" if result["mfu"] else "MFU:          unknown GPU peak")
+    print(f"peak memory:  {result['peak_memory_gib']:.1f} GiB")
     return 0
 
 

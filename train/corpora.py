@@ -46,6 +46,16 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:
                     raise CorpusError(f"{path}:{number}: not JSON ({exc.msg})") from None
 
 
+JSONL = ("*.jsonl", "*.jsonl.gz")
+# the formats whose folder is a set of shard files, each readable on its own
+SHARD_PATTERNS: dict[str, tuple[str, ...]] = {
+    "algebraic_stack": JSONL,
+    "lean_proofsteps": JSONL,
+    "isabelle_proofsteps": JSONL,
+    "leandojo": ("*.json",),
+}
+
+
 def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
     if path.is_file():
         return [path]
@@ -54,7 +64,7 @@ def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
 
 def read_algebraic_stack(path: Path, source: str = "algebraic_stack") -> Iterator[Document]:
     """Proof-Pile-2 style JSONL(.gz): one `{"text": ..., "meta": {...}}` per line."""
-    for file in _files(path, ("*.jsonl", "*.jsonl.gz")):
+    for file in _files(path, JSONL):
         for number, record in _jsonl(file):
             if "text" not in record:
                 raise CorpusError(f"{file}:{number}: no 'text' field")
@@ -63,7 +73,7 @@ def read_algebraic_stack(path: Path, source: str = "algebraic_stack") -> Iterato
 
 def _read_proofsteps(path: Path, source: str, pattern: re.Pattern, expected: str,
                      render: Callable[[tuple[str, ...]], str]) -> Iterator[Document]:
-    for file in _files(path, ("*.jsonl", "*.jsonl.gz")):
+    for file in _files(path, JSONL):
         for number, record in _jsonl(file):
             match = pattern.match(record.get("text", "").strip())
             if match is None:
@@ -87,7 +97,7 @@ def read_isabelle_proofsteps(path: Path, source: str = "isabelle_proofsteps") ->
 def read_leandojo(path: Path, source: str = "leandojo") -> Iterator[Document]:
     """LeanDojo benchmark JSON: a list of theorems, each with `traced_tactics`."""
     fmt = get_format("proofstep")
-    for file in _files(path, ("*.json",)):
+    for file in _files(path, SHARD_PATTERNS["leandojo"]):
         theorems = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(theorems, list):
             raise CorpusError(f"{file}: expected a JSON list of theorems")
@@ -132,6 +142,13 @@ READERS: dict[str, Callable[..., Iterator[Document]]] = {
     "coq_traces": read_coq_traces,
     "code": read_code,
 }
+
+
+def source_files(format: str, path: str | Path) -> list[Path]:
+    """The units a source can be read in, in a stable order: its shard files, or the
+    whole path for readers of a folder (code trees, Coq traces)."""
+    path = Path(path)
+    return _files(path, SHARD_PATTERNS[format]) if format in SHARD_PATTERNS else [path]
 
 
 def read_source(format: str, path: str | Path, name: str, **options: Any) -> Iterator[Document]:

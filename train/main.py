@@ -17,6 +17,7 @@ from typing import Sequence
 from omegaconf import OmegaConf
 
 from train.config import UsageError, config_from_argv
+from train.token_store import INDEX
 from train.trainer import run
 
 
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not (Path(cfg.data.out_dir) / "train.pt").exists():
+    if not (Path(cfg.data.out_dir) / "train" / INDEX).exists():
         print(f"error: no prepared data in {cfg.data.out_dir} (run python -m train.prepare first)", file=sys.stderr)
         return 2
     out_dir = Path(cfg.run.out_dir)

@@ -1,31 +1,35 @@
-"""Dataset preparation: read the configured sources, decontaminate against miniF2F, hold
-out whole Coq source files (the committed split of `train.splits`, from every source, plus
-an optional extra fraction by hash), train (or reuse) the tokeniser, weight the mixture, pack, and
-save `train.pt`, `val.pt`, `tokenizer/`, `meta.json` and `decontamination.json`.
+"""Dataset preparation, streaming: read the configured sources, decontaminate against
+miniF2F, hold out whole Coq source files, train (or reuse) the tokeniser, then tokenise in
+worker processes, one source file at a time with bounded memory, into the token stores
+`train/` and `val/` (`train.token_store`; the mixture weights become shard repeats), with
+`tokenizer/`, `meta.json` and `decontamination.json`. An interrupted run resumes: a source
+file whose shard is complete (`shards/<name>.json`) is not read again.
 
-    python -m train.prepare train/data@data=coq_steps [key=value ...]
+    python -m train.prepare train/data@data=coq_steps [prepare.workers=N] [key=value ...]
 """
 
 from __future__ import annotations
 
 import json
-import random
+import multiprocessing
+import shutil
 import sys
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Iterator, Sequence
 
-import torch
 from omegaconf import DictConfig, OmegaConf
+from transformers import PreTrainedTokenizerBase
 
 from train.config import UsageError, config_from_argv
-from train.corpora import Document, read_source
+from train.corpora import Document, read_source, source_files
 from train.decontaminate import DecontaminationReport, NgramIndex, decontaminate, minif2f_statements
-from train.packing import pack
 from train.splits import heldout_files, stable_hash
+from train.token_store import ShardWriter, TokenStore, token_dtype, write_index
 from train.tokenizer import load_tokenizer, train_bpe
+
+ENCODE_BATCH = 256  # documents tokenised at a time: what bounds a worker's memory
 
 
 def is_heldout(doc: Document, fraction: float = 0.0) -> bool:
@@ -48,90 +52,180 @@ def mixture_repeats(tokens_per_source: dict[str, int], weights: dict[str, float]
     return {s: (weights[s] / weight_sum) * total / n if n else 0.0 for s, n in tokens_per_source.items()}
 
 
-@dataclass
-class Selection:
-    """The documents of a mixture after decontamination and the held-out split."""
+@dataclass(frozen=True)
+class Task:
+    """One source file (or a whole source, for readers of a folder): one shard per store."""
 
-    train: dict[str, list[Document]] = field(default_factory=lambda: defaultdict(list))  # by source, weight > 0
-    val: list[Document] = field(default_factory=list)  # the held-out documents of `heldout.source`
-    tokenizer_texts: list[str] = field(default_factory=list)  # never held-out text: it would shape the vocabulary
-    skipped: dict[str, str] = field(default_factory=dict)  # sources whose path does not exist
-    report: DecontaminationReport = field(default_factory=DecontaminationReport)
+    name: str  # <source>-<k>: the shard files and the completion marker
+    source: str
+    format: str
+    path: str
+    train: bool  # its documents are trained on (weight > 0)
+    validation: bool  # its held-out documents are the validation set (`heldout.source`)
+    heldout_fraction: float
+    max_docs: int | None
+    options: dict[str, Any] = field(default_factory=dict)
 
 
-def select_documents(data: DictConfig, index: NgramIndex) -> Selection:
-    """Read every source of the mixture `data`; held-out files go to validation or nowhere."""
-    chosen = Selection()
+def plan_tasks(data: DictConfig) -> tuple[list[Task], dict[str, str]]:
+    """The tasks of every configured source, and the sources skipped (path missing)."""
+    tasks, skipped = [], {}
     for name, source in data.sources.items():
-        options = {k: v for k, v in source.items() if k not in ("format", "path", "weight")}
         if not Path(source.path).exists():
-            chosen.skipped[name] = f"{source.path} does not exist"
+            skipped[name] = f"{source.path} does not exist"
             print(f"warning: source {name}: {source.path} does not exist, skipped", file=sys.stderr)
             continue
-        kept = 0
-        for doc in decontaminate(read_source(source.format, source.path, name, **options), index, chosen.report):
-            if is_heldout(doc, data.heldout.fraction):
-                if name == data.heldout.source:
-                    chosen.val.append(doc)
+        options = {k: v for k, v in source.items() if k not in ("format", "path", "weight")}
+        for k, path in enumerate(source_files(source.format, source.path)):
+            tasks.append(Task(f"{name}-{k:05d}", name, source.format, str(path), source.weight > 0,
+                              name == data.heldout.source, data.heldout.fraction, data.max_docs, options))
+    return tasks, skipped
+
+
+def documents(task: Task, index: NgramIndex, report: DecontaminationReport) -> Iterator[tuple[Document, bool]]:
+    """The task's documents that survive decontamination, each with whether it is held
+    out (held-out files go to validation, from the validation source, or nowhere); at most
+    `max_docs` that are not (held-out ones are spread over the whole source)."""
+    kept = 0
+    for doc in decontaminate(read_source(task.format, task.path, task.source, **task.options), index, report):
+        if is_heldout(doc, task.heldout_fraction):
+            if task.validation:
+                yield doc, True
+            continue
+        if task.max_docs and kept >= task.max_docs:
+            if task.validation:
                 continue
-            if data.max_docs and kept >= data.max_docs:
-                if name == data.heldout.source:
-                    continue  # read on: the held-out documents are spread over the whole source
-                break
-            kept += 1
-            if source.weight > 0:
-                chosen.train[name].append(doc)
-            if name in data.tokenizer_sources:
-                chosen.tokenizer_texts.append(doc.text)
-    return chosen
+            break
+        kept += 1
+        yield doc, False
+
+
+def write_shards(task: Task, out_dir: Path, tokenizer: PreTrainedTokenizerBase, index: NgramIndex) -> dict[str, Any]:
+    """Tokenise `task` into its train and val shards; the completion record (also written
+    to `shards/<name>.json`, last)."""
+    report = DecontaminationReport()
+    dtype, eos = token_dtype(len(tokenizer)), tokenizer.eos_token_id
+    writers = {held: ShardWriter(out_dir / store / f"{task.name}.bin", dtype, eos)
+               for held, store in ((False, "train"), (True, "val"))}
+    pending: dict[bool, list[str]] = {False: [], True: []}
+    val_bytes = 0
+
+    def flush(held: bool) -> None:
+        if pending[held]:
+            writers[held].add(tokenizer(pending[held], add_special_tokens=False, verbose=False)["input_ids"])
+            pending[held] = []
+
+    for doc, held in documents(task, index, report):
+        if held:
+            val_bytes += len(doc.text.encode())
+        elif not task.train:
+            continue
+        pending[held].append(doc.text)
+        if len(pending[held]) >= ENCODE_BATCH:
+            flush(held)
+    flush(False)
+    flush(True)
+    record = {"task": asdict(task), "train": writers[False].close(), "val": writers[True].close(),
+              "val_bytes": val_bytes, "decontamination": report.to_json()}
+    marker = out_dir / "shards" / f"{task.name}.json"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(record))
+    return record
+
+
+_WORKER: dict[str, Any] = {}  # what a worker process loads once: the tokeniser and the n-gram index
+
+
+def _init_worker(tokenizer_dir: str, minif2f_root: str) -> None:
+    _WORKER["tokenizer"] = load_tokenizer(tokenizer_dir)
+    _WORKER["index"] = NgramIndex.build(minif2f_statements(Path(minif2f_root)))
+
+
+def _run_task(job: tuple[Task, str]) -> dict[str, Any]:
+    task, out_dir = job
+    return write_shards(task, Path(out_dir), _WORKER["tokenizer"], _WORKER["index"])
+
+
+def build_tokenizer(cfg: DictConfig, tasks: list[Task], index: NgramIndex) -> PreTrainedTokenizerBase:
+    """The checkpoint's tokeniser when continuing one, else a BPE trained on the
+    `tokenizer_sources` (never on held-out text: it would shape the vocabulary)."""
+    if cfg.train.model.init_from:
+        return load_tokenizer(cfg.train.model.init_from)
+    wanted = [t for t in tasks if t.source in cfg.data.tokenizer_sources]
+    texts = (doc.text for t in wanted for doc, held in documents(t, index, DecontaminationReport()) if not held)
+    return train_bpe(texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
+
+
+def start_or_resume(out_dir: Path, fingerprint: dict[str, Any]) -> None:
+    """Keep what an interrupted run of the same configuration wrote; clear anything else."""
+    stamp = out_dir / "prepare.json"
+    if stamp.exists() and json.loads(stamp.read_text()) != fingerprint:
+        for name in ("train", "val", "shards", "tokenizer"):
+            shutil.rmtree(out_dir / name, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(fingerprint))
 
 
 def prepare(cfg: DictConfig) -> dict:
-    """Build the dataset described by `cfg.data` into `cfg.data.out_dir`; its meta."""
-    data, seed = cfg.data, cfg.run.seed
+    """Build (or finish building) the dataset described by `cfg.data` into `cfg.data.out_dir`; its meta."""
+    data = cfg.data
     out_dir = Path(data.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    chosen = select_documents(data, NgramIndex.build(minif2f_statements(Path(cfg.minif2f_root))))
-    train_docs, val_docs, report = chosen.train, chosen.val, chosen.report
-    init_from = cfg.train.model.init_from
-    if init_from:
-        tokenizer = load_tokenizer(init_from)
+    start_or_resume(out_dir, {"data": OmegaConf.to_container(data), "tokenizer": OmegaConf.to_container(cfg.train.tokenizer),
+                              "init_from": cfg.train.model.init_from, "seq_len": cfg.train.batch.seq_len})
+    index = NgramIndex.build(minif2f_statements(Path(cfg.minif2f_root)))
+    tasks, skipped = plan_tasks(data)
+    tokenizer_dir = out_dir / "tokenizer"
+    tokenizer = load_tokenizer(tokenizer_dir) if tokenizer_dir.exists() else build_tokenizer(cfg, tasks, index)
+    tokenizer.save_pretrained(tokenizer_dir)
+    pending = [(t, str(out_dir)) for t in tasks if not (out_dir / "shards" / f"{t.name}.json").exists()]
+    workers = min(cfg.prepare.workers, len(pending))
+    if workers > 1:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked tokeniser threads
+        with context.Pool(workers, _init_worker, (str(tokenizer_dir), str(cfg.minif2f_root))) as pool:
+            for record in pool.imap_unordered(_run_task, pending):
+                print(f"shard {record['task']['name']}: {record['train']['tokens']} tokens", file=sys.stderr)
     else:
-        tokenizer = train_bpe(chosen.tokenizer_texts, cfg.train.tokenizer.vocab_size, cfg.train.batch.seq_len)
-    tokenizer.save_pretrained(out_dir / "tokenizer")
-    def encode(docs: list[Document]) -> list[list[int]]:
-        return tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"] if docs else []
+        for task, _ in pending:
+            write_shards(task, out_dir, tokenizer, index)
+    records = [json.loads((out_dir / "shards" / f"{t.name}.json").read_text()) for t in tasks]
+    return finish(cfg, out_dir, records, skipped, len(tokenizer), time.monotonic() - start)
 
-    encoded = {name: encode(docs) for name, docs in train_docs.items()}
-    counts = {name: sum(map(len, ids)) for name, ids in encoded.items()}
-    repeats = mixture_repeats(counts, {n: data.sources[n].weight for n in encoded})
-    rng = random.Random(seed)
-    mixed: list[list[int]] = []
-    for name, ids in encoded.items():
-        whole, fraction = divmod(repeats[name], 1.0)
-        mixed.extend(doc for doc in ids for _ in range(int(whole) + (rng.random() < fraction)))
-    rng.shuffle(mixed)
-    seq_len = cfg.train.batch.seq_len
-    train_rows = pack(mixed, seq_len, tokenizer.eos_token_id)
-    val_ids = encode(val_docs)
-    val_rows = pack(val_ids, seq_len, tokenizer.eos_token_id)
-    torch.save(train_rows, out_dir / "train.pt")
-    torch.save(val_rows, out_dir / "val.pt")
+
+def finish(cfg: DictConfig, out_dir: Path, records: list[dict[str, Any]], skipped: dict[str, str], vocab_size: int,
+           seconds: float) -> dict:
+    """Write the two stores' indexes (train shards repeated to the mixture weights), the
+    decontamination report and `meta.json`; the meta."""
+    data = cfg.data
+    trained = [r for r in records if r["task"]["train"]]
+    tokens, docs = {}, {}
+    for r in trained:
+        source = r["task"]["source"]
+        tokens[source] = tokens.get(source, 0) + r["train"]["tokens"]
+        docs[source] = docs.get(source, 0) + r["train"]["documents"]
+    repeats = mixture_repeats(tokens, {s: data.sources[s].weight for s in tokens})
+    dtype = token_dtype(vocab_size)
+    write_index(out_dir / "train", dtype, [{**r["train"], "repeat": repeats[r["task"]["source"]]} for r in trained])
+    write_index(out_dir / "val", dtype, [r["val"] for r in records])
+    report = DecontaminationReport(sum(r["decontamination"]["documents"] for r in records),
+                                   [d for r in records for d in r["decontamination"]["dropped"]])
     (out_dir / "decontamination.json").write_text(json.dumps(report.to_json(), indent=1))
+    width = cfg.train.batch.seq_len + 1
+    val_tokens = sum(r["val"]["tokens"] - r["val"]["documents"] for r in records)  # without the separators
     meta = {
-        "documents": {n: len(d) for n, d in train_docs.items()},
-        "tokens": counts,
+        "documents": docs,
+        "tokens": tokens,
         "repeats": {n: round(r, 4) for n, r in repeats.items()},
-        "skipped_sources": chosen.skipped,
-        "train_rows": len(train_rows),
-        "val_rows": len(val_rows),
-        "val_documents": len(val_docs),
-        "val_bytes_per_token": bytes_per_token(val_docs, val_ids),
-        "seq_len": seq_len,
-        "vocab_size": len(tokenizer),
+        "skipped_sources": skipped,
+        "train_rows": len(TokenStore(out_dir / "train", width)),
+        "val_rows": len(TokenStore(out_dir / "val", width)),
+        "val_documents": sum(r["val"]["documents"] for r in records),
+        "val_bytes_per_token": sum(r["val_bytes"] for r in records) / max(1, val_tokens),
+        "store_bytes": sum(r[s]["tokens"] for r in records for s in ("train", "val")) * dtype.itemsize,
+        "seq_len": cfg.train.batch.seq_len,
+        "vocab_size": vocab_size,
         "decontamination_dropped": len(report.dropped),
-        "seconds": round(time.monotonic() - start, 1),
+        "seconds": round(seconds, 1),
         "config": OmegaConf.to_container(data),
     }
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=1))

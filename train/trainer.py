@@ -21,12 +21,13 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import LlamaForCausalLM
 
 from train.checkpoint import CheckpointManager, TrainState, full_model_state
-from train.data import BatchLoader, load_rows, shard_rows
+from train.data import BatchLoader, shard_rows
 from train.evaluate import summed_loss
 from train.guard import NonfiniteWatch
 from train.metrics import MetricsLogger, ThroughputMeter, device_peak_flops
 from train.model import build_model, model_shape
 from train.parallelize import init_distributed, parallelize_llama
+from train.token_store import TokenStore
 from train.weights import materialize
 from train.schedule import build_scheduler
 from train.tokenizer import load_tokenizer
@@ -69,16 +70,16 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=opt.lr, betas=tuple(opt.betas), eps=opt.eps,
                                            weight_decay=opt.weight_decay, foreach=True)
         self.scheduler = build_scheduler(self.optimizer, opt.warmup_steps, opt.decay_steps, opt.min_lr_ratio)
-        self.loader = BatchLoader(load_rows(data_dir / "train.pt"), tcfg.batch.global_batch, tcfg.batch.micro_batch,
-                                  self.rank, self.world, cfg.run.seed)
-        self.val_rows = load_rows(data_dir / "val.pt")
+        width = tcfg.batch.seq_len + 1
+        self.loader = BatchLoader(TokenStore(data_dir / "train", width), tcfg.batch.global_batch,
+                                  tcfg.batch.micro_batch, self.rank, self.world, cfg.run.seed)
+        self.val_store = TokenStore(data_dir / "val", width)
         self.state = TrainState(self.model, self.optimizer, self.scheduler, self.loader, self.rank)
         self.checkpoints = CheckpointManager(self.out_dir / "checkpoints", tcfg.checkpoint.every, tcfg.steps,
                                              tcfg.checkpoint.keep_latest, self.rank)
         self.watch = NonfiniteWatch(self.device)
         self.logger = MetricsLogger(self.out_dir, self.rank == 0)
-        seq_len = self.loader.rows.shape[1] - 1
-        self.meter = ThroughputMeter(self.shape.flops_per_token(seq_len), device_peak_flops(self.device))
+        self.meter = ThroughputMeter(self.shape.flops_per_token(tcfg.batch.seq_len), device_peak_flops(self.device))
 
     def train_step(self) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step over the global batch; (this rank's loss, gradient norm),
@@ -109,7 +110,7 @@ class Trainer:
         """Mean held-out loss per token (perplexity = exp of it)."""
         self.model.eval()
         tcfg = self.cfg.train
-        batches = shard_rows(self.val_rows, self.rank, self.world, tcfg.batch.micro_batch, tcfg.eval.batches)
+        batches = shard_rows(self.val_store, self.rank, self.world, tcfg.batch.micro_batch, tcfg.eval.batches)
         loss_sum, tokens = summed_loss(self.model, batches, self.device)
         loss_sum, tokens = _all_reduce([loss_sum, tokens], self.device)
         return loss_sum / max(tokens, 1)

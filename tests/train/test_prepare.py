@@ -2,11 +2,11 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
 from train.config import train_config
 from train.corpora import Document
 from train.prepare import is_heldout, mixture_repeats
+from train.token_store import TokenStore
 from train.tokenizer import load_tokenizer
 
 
@@ -29,11 +29,12 @@ def test_prepared_dataset_is_packed_with_our_tokenizer(tiny_data):
     cfg = train_config(tiny_data)
     out = Path(cfg.data.out_dir)
     meta = json.loads((out / "meta.json").read_text())
-    train_rows, val_rows = torch.load(out / "train.pt"), torch.load(out / "val.pt")
-    assert train_rows.shape[1] == val_rows.shape[1] == cfg.train.batch.seq_len + 1
+    width = cfg.train.batch.seq_len + 1
+    train_rows, val_rows = TokenStore(out / "train", width), TokenStore(out / "val", width)
     assert meta["train_rows"] == len(train_rows) > 0 and meta["val_rows"] == len(val_rows) > 0
+    assert train_rows.rows([0]).shape == (1, width)
     tokenizer = load_tokenizer(out / "tokenizer")
     assert len(tokenizer) <= cfg.train.tokenizer.vocab_size
-    text = tokenizer.decode(train_rows[0].tolist())
+    text = tokenizer.decode(train_rows.rows([0])[0].tolist())
     assert "[GOAL]1 goal" in text and "[PROOFSTEP]" in text and tokenizer.eos_token in text
     assert json.loads((out / "decontamination.json").read_text())["dropped_count"] == 0
