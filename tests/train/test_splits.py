@@ -9,9 +9,9 @@ import pytest
 
 from configs import REPO_ROOT
 from train.config import train_config
-from train.decontaminate import NgramIndex
+from train.decontaminate import DecontaminationReport, NgramIndex
 from train.libraries import LIBRARIES, coq_root, file_id
-from train.prepare import select_documents
+from train.prepare import documents, plan_tasks
 from train.splits import heldout_files, read_heldout, registry_split
 
 MIXTURES = sorted(p.stem for p in (REPO_ROOT / "configs" / "train" / "data").glob("*.yaml"))
@@ -76,14 +76,18 @@ def test_no_heldout_theorem_enters_a_training_mixture(mixture, tmp_path):
             (tmp_path / "py" / "m.py").write_text("x = 1\n")
             overrides.append(f"data.sources.{name}.path={tmp_path / 'py'}")
     cfg = train_config([f"train/data@data={mixture}", f"run.root={tmp_path}", *overrides])
-    chosen = select_documents(cfg.data, NgramIndex.build({}))
-    texts = [d.text for docs in chosen.train.values() for d in docs] + chosen.tokenizer_texts
-    trained_files = {d.meta.get("file") for docs in chosen.train.values() for d in docs}
+    tasks, _ = plan_tasks(cfg.data)
+    picked = [(t, d, held) for t in tasks for d, held in documents(t, NgramIndex.build({}), DecontaminationReport())]
+    trained = [d for t, d, held in picked if not held and t.train]
+    val = [d for _, d, held in picked if held]
+    texts = [d.text for d in trained] + [d.text for t, d, held in picked
+                                         if not held and t.source in cfg.data.tokenizer_sources]
+    trained_files = {d.meta.get("file") for d in trained}
     assert not trained_files & heldout_files()
     assert not any("heldout_statement" in t for t in texts)
     assert not any(t == held_source.read_text() for t in texts)
     if cfg.data.sources.coq_steps.weight > 0:
         assert any("training_statement" in t for t in texts)
-        assert len(chosen.val) == len(heldout)  # held-out steps are the validation set
+        assert len(val) == len(heldout)  # held-out steps are the validation set
     if "coq_sources" in cfg.data.sources:
         assert any(t == kept_source.read_text() for t in texts)

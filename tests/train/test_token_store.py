@@ -120,8 +120,9 @@ SCALE = "LLEMMA_PROVER_SCALE_TESTS"
 @pytest.mark.slow
 @pytest.mark.parametrize("store_mib", [
     48,
-    pytest.param(1100, marks=pytest.mark.skipif(not os.environ.get(SCALE),
-                                                reason=f"writes 2.5 GB and runs for minutes: set {SCALE}=1")),
+    pytest.param(1100, marks=[pytest.mark.timeout(3600),
+                              pytest.mark.skipif(not os.environ.get(SCALE),
+                                                 reason=f"writes 2.5 GB and runs for half an hour: set {SCALE}=1")]),
 ])
 def test_a_store_larger_than_memory_is_read_in_bounded_memory_and_training_resumes_exactly(tmp_path, store_mib):
     from train.data import BatchLoader
