@@ -10,11 +10,13 @@ reports group by library.
 
     python -m benchmarks.coqlib --write-sample   # regenerate the committed sample
     python -m benchmarks.coqlib                  # held-out theorems per library
+    python -m benchmarks.coqlib --check-open outputs/coqlib/unopenable.json   # which ones do not open, why
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections import Counter, defaultdict
@@ -102,8 +104,22 @@ def load_coqlib(split: str, hammer: bool = False) -> list[Theorem]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write-sample", action="store_true", help=f"write {SAMPLE_FILE.relative_to(REPO_ROOT)}")
+    parser.add_argument("--check-open", type=Path, metavar="JSON",
+                        help="open every held-out theorem in Coq; write {problem: error} of those that do not open")
     args = parser.parse_args(argv)
-    names = [t.meta["problem"] for t in heldout_theorems()]
+    theorems = heldout_theorems()
+    names = [t.meta["problem"] for t in theorems]
+    if args.check_open:
+        from benchmarks.minif2f.rocq import elaborate
+        from environments import make_environment
+
+        with make_environment("coq") as env:
+            failed = elaborate(theorems, env)[1]
+        args.check_open.parent.mkdir(parents=True, exist_ok=True)
+        args.check_open.write_text(json.dumps(failed, indent=1))
+        print(f"{len(failed)} of {len(theorems)} held-out theorems do not open:")
+        for library, count in sorted(Counter(map(library_of_problem, failed)).items()):
+            print(f"  {library}: {count}")
     if args.write_sample:
         header = (f"# coqlib sample: {SAMPLE_SIZE} held-out theorems spread over the libraries (seed {SAMPLE_SEED}).\n"
                   "# Regenerate: python -m benchmarks.coqlib --write-sample\n")

@@ -217,6 +217,26 @@ def read_steps(out_dir: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
+def library_table(out: Path) -> str:
+    """A markdown table over every library folder under `out`, from its finished files."""
+    root = coq_root()
+    lines = ["| library | files traced | proofs | proofs traced | steps | files with failures | coqtop s |",
+             "|---|---|---|---|---|---|---|"]
+    totals: list[dict] = []
+    for name, lib in LIBRARIES.items():
+        done = [json.loads(p.read_text()) for p in sorted((out / name).rglob("*.done.json"))]
+        if not done:
+            continue
+        totals += done
+        r = summarise(done, 0.0)
+        lines.append(f"| {name} | {r['files']}/{len(lib.sources(root))} | {r['proofs']:,} | {r['proofs_traced']:,} | "
+                     f"{r['steps']:,} | {len(r['failures'])} | {r['trace_s']:,.0f} |")
+    r = summarise(totals, 0.0)
+    lines.append(f"| **all** | {r['files']:,} | {r['proofs']:,} | {r['proofs_traced']:,} | **{r['steps']:,}** | "
+                 f"{len(r['failures'])} | {r['trace_s']:,.0f} |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_mutually_exclusive_group()
@@ -226,7 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per source file")
     parser.add_argument("--files", nargs="*", type=Path, help="only these source files of the libraries")
+    parser.add_argument("--table", action="store_true", help="print the per-library markdown table of --out, trace nothing")
     args = parser.parse_args(argv)
+    if args.table:
+        print(library_table(args.out))
+        return 0
     if args.workers < 1 or args.timeout <= 0:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
         return 2

@@ -54,7 +54,9 @@ def load_rocq(split_dir: str | Path) -> list[Theorem]:
 
 def elaborate(theorems: Iterable[Theorem], env: Environment) -> tuple[list[Theorem], dict[str, str]]:
     """(the theorems whose context and statement open in `env`, in the given order;
-    {name: Coq's error} for the others, to report as skipped)."""
+    {problem name: Coq's error} for the others, to report as skipped)."""
+    from benchmarks.problems import problem_name
+
     theorems = list(theorems)
     failed: dict[str, str] = {}
     # theorems sharing a context are opened one after another, so the context loads once
@@ -62,5 +64,5 @@ def elaborate(theorems: Iterable[Theorem], env: Environment) -> tuple[list[Theor
         try:
             env.open(theorem)
         except OpenError as exc:
-            failed[theorem.name] = str(exc)
-    return [t for t in theorems if t.name not in failed], failed
+            failed[problem_name(theorem)] = str(exc)
+    return [t for t in theorems if problem_name(t) not in failed], failed

@@ -4,7 +4,7 @@ import pytest
 
 from environments import Theorem, make_environment
 from train.libraries import coq_root
-from train.trace import main, read_steps, trace_file, trace_libraries
+from train.trace import library_table, main, read_steps, trace_file, trace_libraries
 
 pytestmark = pytest.mark.requires_coq
 
@@ -68,6 +68,9 @@ def test_libraries_trace_is_resumable_and_reported(tmp_path, no_leaked_provers):
     assert done.stat().st_mtime_ns == stamp  # finished files are skipped
     assert {n: r["steps"] for n, r in again.items()} == {n: r["steps"] for n, r in reports.items()}
     assert sum(1 for _ in read_steps(tmp_path)) == sum(r["steps"] for r in reports.values())
+    table = library_table(tmp_path).splitlines()
+    assert len(table) == 2 + 3 + 1 and table[-1].startswith("| **all** | 3 |")
+    assert any(row.startswith("| coquelicot | 1/") and f"| {reports['coquelicot']['steps']:,} |" in row for row in table)
 
 
 def test_untraceable_file_is_reported_with_its_reason(tmp_path, no_leaked_provers):
