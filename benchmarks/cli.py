@@ -2,7 +2,8 @@
 with `--benchmark coqlib` the held-out theorems of the Coq library corpus) into a results
 directory, `minif2f report DIR...` turns results directories into a markdown table and
 plots. Flags map onto the Hydra config `configs/minif2f.yaml`; trailing key=value
-arguments override any key. Bad input: one line on stderr, exit code 2.
+arguments override any key. Bad input: one line on stderr, exit code 2 (checked before any
+problem runs); Ctrl-C: one line, 130. One run at a time holds a results directory.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
-
-from hydra.errors import HydraException
-from omegaconf.errors import OmegaConfBaseException
+from typing import Sequence
 
 from benchmarks.problems import DataError
-from benchmarks.results import ResultsError
+from benchmarks.results import ResultsError, locked
 from configs.budget import GRAMMAR, BudgetError, budget_overrides
+from configs.cli import BadInput, OneLineParser, checked_workers, load_config, run_command
+from environments import ProverNotFound
 
 # --system -> the env/ group that proves it
 ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean_repl", "isabelle": "isabelle"}
@@ -25,18 +25,9 @@ MINIF2F_SPLITS = ("valid", "test")
 COQLIB_SPLITS = ("sample", "heldout")  # benchmarks.coqlib.SPLITS, without importing the corpus here
 
 
-class UsageError(Exception):
-    """Bad command-line input."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="minif2f", description="Run miniF2F and report the results.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="minif2f", description="Run miniF2F and report the results.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     run = sub.add_parser("run", help="run or continue a benchmark into a results directory")
     run.add_argument("--benchmark", choices=("minif2f", "coqlib"), default="minif2f")
     run.add_argument("--system", choices=sorted(ENV_OF_SYSTEM), default="coq")
@@ -86,20 +77,22 @@ def run_overrides(args: argparse.Namespace) -> list[str]:
     }
     out += [f"{key}={value}" for key, value in flags.items() if value is not None]
     if args.data is not None and not args.data.is_dir():
-        raise UsageError(f"minif2f run: --data {args.data}: not a directory")
+        raise BadInput(f"--data {args.data}: not a directory")
     if args.mode == "i2f" and args.system == "lean":
-        raise UsageError("minif2f run: --mode i2f supports --system coq or isabelle (no Lean sketch examples)")
+        raise BadInput("--mode i2f supports --system coq or isabelle (no Lean sketch examples)")
     if args.mode == "i2f" and args.policy == "vllm":
-        raise UsageError("minif2f run: --mode i2f writes sketches with --policy hf or fixed")
+        raise BadInput("--mode i2f writes sketches with --policy hf or fixed")
     if args.limit is not None and args.limit < 1:
-        raise UsageError("minif2f run: --limit must be >= 1")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("minif2f run: --workers must be >= 1")
+        raise BadInput("--limit must be >= 1")
+    if args.workers is not None:
+        checked_workers(args.workers, "--workers")
+    if args.out.exists() and not args.out.is_dir():
+        raise BadInput(f"--out {args.out} is a file, not a results directory")
     if args.budget is not None:
         try:
             out += budget_overrides(args.budget, attempts_allowed=True)
         except BudgetError as exc:
-            raise UsageError(f"minif2f run: {exc}") from None
+            raise BadInput(str(exc)) from None
     if args.no_progress:
         out.append("benchmark.progress=false")
     return out + list(args.overrides)
@@ -107,34 +100,34 @@ def run_overrides(args: argparse.Namespace) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args, extra = _parser().parse_known_args(argv)
-        bad = [a for a in extra if a.startswith("-") or "=" not in a or args.command != "run"]
-        if bad:
-            raise UsageError(f"minif2f {args.command}: {bad[0]!r} is neither an option nor a key=value override")
-        args.overrides = extra
-        if args.command == "run":
-            from benchmarks.runner import run_benchmark
-            from configs import compose_config
+    return run_command("minif2f", lambda: _run(argv), bad_input=(DataError, ResultsError, ProverNotFound))
 
-            overrides = run_overrides(args)
-            try:
-                cfg = compose_config("minif2f", overrides)
-            except (HydraException, OmegaConfBaseException) as exc:
-                raise UsageError(f"minif2f run: {' '.join(str(exc).split())}") from exc
-            out = run_benchmark(cfg, argv)
-            print(out)
-        else:
-            from benchmarks.report import write_report
 
-            missing = [str(d) for d in args.runs if not d.is_dir()]
-            if missing:
-                raise UsageError(f"minif2f report: not a directory: {missing[0]}")
-            out = args.out or args.runs[0].resolve().parent / "report"
-            print(write_report(args.runs, out))
-    except (UsageError, DataError, ResultsError) as exc:
-        print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=sys.stderr)
-        return 2
+def _run(argv: list[str]) -> int:
+    args, extra = _parser().parse_known_args(argv)
+    bad = [a for a in extra if a.startswith("-") or "=" not in a or args.command != "run"]
+    if bad:
+        raise BadInput(f"minif2f {args.command}: {bad[0]!r} is neither an option nor a key=value override")
+    args.overrides = extra
+    if args.command == "run":
+        from benchmarks.runner import make_env, run_benchmark, search_config
+
+        cfg = load_config("minif2f", run_overrides(args))
+        checked_workers(cfg.benchmark.workers, "benchmark.workers")
+        try:
+            search_config(cfg)
+            make_env(cfg).close()  # an unknown option or a missing prover fails now, not in every record
+        except (TypeError, ValueError) as exc:
+            raise BadInput(f"configuration: {exc}") from None
+        with locked(cfg.benchmark.out):
+            print(run_benchmark(cfg, argv))
+    else:
+        from benchmarks.report import write_report
+
+        missing = [str(d) for d in args.runs if not d.is_dir()]
+        if missing:
+            raise BadInput(f"not a directory: {missing[0]}")
+        print(write_report(args.runs, args.out or args.runs[0].resolve().parent / "report"))
     return 0
 
 

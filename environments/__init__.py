@@ -7,6 +7,7 @@ from importlib import import_module
 from typing import Any
 
 from environments.base import (
+    ContextError,
     Environment,
     Error,
     ErrorKind,
@@ -47,7 +48,7 @@ def make_environment(name: str, **options: Any) -> Environment:
 
 
 __all__ = [
-    "BACKENDS", "SYSTEMS", "Environment", "Error", "ErrorKind", "Finished", "GivenUp", "OpenError",
+    "BACKENDS", "SYSTEMS", "ContextError", "Environment", "Error", "ErrorKind", "Finished", "GivenUp", "OpenError",
     "Outcome", "Progress", "ProofState", "ProverError", "ProverNotFound", "Theorem",
     "UnknownEnvironment", "Verdict", "make_environment",
 ]

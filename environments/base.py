@@ -27,6 +27,10 @@ class OpenError(ProverError):
     """A theorem's context or statement does not elaborate; `message` is the prover's error."""
 
 
+class ContextError(OpenError):
+    """The text before the statement (its file's context) does not elaborate: the input is broken."""
+
+
 @dataclass(frozen=True)
 class Theorem:
     """A statement to prove, with everything before it in its file."""

@@ -16,6 +16,7 @@ import re
 from typing import Sequence
 
 from environments.base import (
+    ContextError,
     Environment,
     Error,
     ErrorKind,
@@ -199,7 +200,7 @@ class CoqEnvironment(Environment):
         """Bring coqtop to the state after `context`, keeping the longest loaded prefix of it."""
         split = split_sentences(context)
         if split.rest or not split.balanced:
-            raise OpenError("the context ends inside an unterminated sentence, comment or string")
+            raise ContextError("the context ends inside an unterminated sentence, comment or string")
         wanted = [sentence.text for sentence in split.sentences]
         self._process()
         kept = 0
@@ -217,7 +218,7 @@ class CoqEnvironment(Environment):
             error = error_message(proc.send(text, self.check_timeout).text)
             if error:
                 self._kill()
-                raise OpenError(f"in the context, at {text[:80]!r}: {error}")
+                raise ContextError(f"in the context, at {text[:80]!r}: {error}")
             self._loaded.append((text, proc.sid))
         # a marker swallows any answer on which our sentence split and coqtop's might disagree
         self._context_sid = proc.sync(_CONTROL_WALL_S)

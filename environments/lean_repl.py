@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
 from environments.base import (
+    ContextError,
     Environment,
     Error,
     ErrorKind,
@@ -35,7 +36,7 @@ from environments.base import (
 )
 from environments.lean_check import check_lean
 from environments.lean_guard import lean_tactic_problem
-from environments.process import kill_group, spawn
+from environments.process import kill_group, require_executable, spawn
 
 SORRY_STATUS = "Incomplete: contains sorry"
 
@@ -132,6 +133,8 @@ class LeanReplEnvironment(Environment):
         `sorry` through the guard (a proof that uses it ends as GivenUp, never Finished)."""
         self.project = Path(project).expanduser().resolve() if project else None
         self.repl_command = list(repl_command)
+        if "/" not in self.repl_command[0]:  # a command on PATH (lake): missing fails now, before any model loads
+            require_executable(self.repl_command[0])
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.check_command = list(check_command)
@@ -169,7 +172,7 @@ class LeanReplEnvironment(Environment):
         if header not in self._headers:
             answer = self._request({"cmd": header}, self.startup_timeout)
             if _errors(answer) or "message" in answer or not isinstance(answer.get("env"), int):
-                raise OpenError(f"header failed: {'; '.join(_errors(answer)) or answer.get('message') or answer}")
+                raise ContextError(f"header failed: {'; '.join(_errors(answer)) or answer.get('message') or answer}")
             self._headers[header] = answer["env"]
         return self._headers[header]
 

@@ -1,6 +1,7 @@
 """The `prove` command: find every hole in theorem files, search each with a tactic policy,
 re-check each proof, show a progress bar and a table, and optionally write the checked
-proofs back (`--write`, a `.bak` copy kept) and a JSON record per theorem (`--json`).
+proofs back (`--write`: atomically, only into a file unchanged since it was read, else
+into FILE.proved; the first FILE.bak kept) and a JSON record per theorem (`--json`).
 
     prove FILE... [--env coq|lean-repl|leandojo|isabelle] [--model PATH] [--policy hf|vllm|fixed]
           [--tactics FILE] [--budget SAMPLESxEXPANSIONS[@SECONDS] | PRESET]
@@ -9,65 +10,66 @@ proofs back (`--write`, a `.bak` copy kept) and a JSON record per theorem (`--js
 
 Flags become Hydra overrides of configs/prove.yaml (groups env/, model/, search/), so every
 setting can also be given as key=value. Exit status: 0 all holes proved, 1 some not,
-2 bad input.
+2 bad input (also a file whose text before a hole does not compile), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from configs import compose_config, env_options
+from configs import env_options
 from configs.budget import GRAMMAR, BudgetError, budget_overrides
+from configs.cli import BadInput, OneLineParser, checked_workers, load_config, run_command
 from environments import BACKENDS, SYSTEMS, ProverNotFound, make_environment
-from environments.theorem_files import Hole, fill_holes, find_holes, system_of
+from environments.theorem_files import Hole, fill_holes, language, system_of
 from prover.policies import POLICIES, build_policy, resolve_model_path
 from search.best_first import SearchConfig, SearchResult
 from search.runner import search_many
 
 
-class BadInput(Exception):
-    """Input the user must fix: reported as one line, exit status 2."""
+@dataclass(frozen=True)
+class TheoremFile:
+    """A theorem file as read: its bytes (what `--write` must still find there) and its holes."""
+
+    path: Path
+    data: bytes
+    holes: list[Hole]
 
 
 @dataclass(frozen=True)
 class FileReport:
-    path: Path
-    holes: list[Hole]
+    file: TheoremFile
     results: list[SearchResult]
+    written: Path | None = None  # where --write put the proofs
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog="prove", description="Prove the holes of theorem files with a language model.")
+    parser = OneLineParser(prog="prove", description="Prove the holes of theorem files with a language model.")
     parser.add_argument("items", nargs="*", metavar="FILE|key=value",
                         help="theorem files (.v .lean .thy) and Hydra overrides such as search.max_expansions=50")
     parser.add_argument("--env", choices=sorted(BACKENDS), help="proof assistant backend (default: coq)")
     parser.add_argument("--model", help="model directory or hub name")
     parser.add_argument("--policy", choices=POLICIES, help="tactic policy (default: the model/default config)")
-    parser.add_argument("--tactics", help="tactics file for the fixed policy (JSON or YAML)")
+    parser.add_argument("--tactics", help="tactics file for the fixed policy: one tactic per line, or JSON/YAML (.json .yaml)")
     parser.add_argument("--budget", help=f"{GRAMMAR} or a search preset (default, llemma); see configs/budget.py")
     parser.add_argument("--workers", type=int, help="concurrent searches (default 2)")
     parser.add_argument("--write", action="store_true", help="write checked proofs into the files (FILE.bak kept)")
     parser.add_argument("--json", metavar="OUT", help="write one JSON record per theorem to OUT")
     return parser
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints the whole usage; one line is enough
-        raise BadInput(message)
 
 
 def overrides_from_args(args: argparse.Namespace) -> list[str]:
@@ -96,8 +98,7 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
         except BudgetError as e:
             raise BadInput(str(e)) from None
     if args.workers is not None:
-        if args.workers < 1:
-            raise BadInput(f"--workers must be >= 1, got {args.workers}")
+        checked_workers(args.workers, "--workers")
         flags.append(f"workers={args.workers}")
     if args.write:
         flags.append("write=true")
@@ -107,19 +108,13 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
     return flags + overrides
 
 
-def load_config(overrides: Sequence[str]) -> DictConfig:
-    try:
-        return compose_config("prove", overrides)
-    except (HydraException, OmegaConfBaseException) as e:
-        raise BadInput(f"configuration: {str(e).splitlines()[0]}") from None
-
-
-def collect_holes(files: Sequence[Path], env_name: str) -> list[tuple[Path, list[Hole]]]:
-    """Every file's holes; a missing, foreign or hole-less file is bad input."""
+def read_theorem_files(files: Sequence[Path], env_name: str) -> list[TheoremFile]:
+    """Every file's bytes and holes, each file once; a missing, foreign, undecodable or
+    hole-less file is bad input."""
     if not files:
         raise BadInput("no theorem file given")
     found = []
-    for path in files:
+    for path in dict.fromkeys(files):  # a file named twice is one file
         if not path.is_file():
             raise BadInput(f"no such file: {path}")
         try:
@@ -128,11 +123,44 @@ def collect_holes(files: Sequence[Path], env_name: str) -> list[tuple[Path, list
             raise BadInput(str(e)) from None
         if SYSTEMS.get(env_name) != system:
             raise BadInput(f"{path}: a {system} file cannot be proved with --env {env_name}")
-        holes = find_holes(path)
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise BadInput(f"{path}: not UTF-8 text (byte {e.start})") from None
+        if "\0" in text:
+            raise BadInput(f"{path}: a binary file, not theorem text")
+        holes = language(system).find_holes(text, path)
         if not holes:
             raise BadInput(f"{path}: no holes to prove (no Admitted/admit/unfinished proof)")
-        found.append((path, holes))
+        found.append(TheoremFile(path, data, holes))
     return found
+
+
+def check_outputs(cfg: DictConfig, files: Sequence[TheoremFile]) -> None:
+    """Fail before searching if an output cannot be written: the --json file, a --write file."""
+    if cfg.json:
+        out = Path(cfg.json)
+        existed = out.exists()
+        try:
+            with open(out, "a", encoding="utf-8"):
+                pass
+        except OSError as e:
+            raise BadInput(f"--json {out}: cannot write ({e.strerror})") from None
+        if not existed:
+            out.unlink()
+    if cfg.write:
+        for file in files:
+            if not file.path.stat().st_mode & 0o200 or not os.access(file.path.parent, os.W_OK):
+                raise BadInput(f"--write: {file.path} is read-only")
+
+
+def build_search(cfg: DictConfig) -> tuple[SearchConfig, Any]:
+    """The search settings and the policy (the model loads here)."""
+    try:
+        return SearchConfig(**OmegaConf.to_container(cfg.search, resolve=True)), build_policy(cfg.model)
+    except (TypeError, ValueError, OSError) as e:
+        raise BadInput(f"configuration: {e}") from None
 
 
 def prove(cfg: DictConfig, console: Console | None = None) -> list[FileReport]:
@@ -141,14 +169,15 @@ def prove(cfg: DictConfig, console: Console | None = None) -> list[FileReport]:
     env_name, options = env_options(cfg.env)
     if env_name not in BACKENDS:
         raise BadInput(f"unknown environment {env_name!r} (choose from {', '.join(BACKENDS)})")
-    files = collect_holes([Path(f) for f in cfg.files], env_name)
-    make_environment(env_name, **options).close()  # fails now, once, if the prover is missing
+    workers = checked_workers(cfg.workers)
+    files = read_theorem_files([Path(f) for f in cfg.files], env_name)
+    check_outputs(cfg, files)
     try:
-        search = SearchConfig(**OmegaConf.to_container(cfg.search, resolve=True))
-        policy = build_policy(cfg.model)
-    except (TypeError, ValueError, OSError) as e:
-        raise BadInput(f"configuration: {e}") from None
-    holes = [hole for _, file_holes in files for hole in file_holes]
+        make_environment(env_name, **options).close()  # fails now, once, if the prover is missing
+    except TypeError as e:
+        raise BadInput(f"configuration: env: {e}") from None
+    search, policy = build_search(cfg)
+    holes = [hole for file in files for hole in file.holes]
     by_theorem: dict[int, SearchResult] = {}
     index = {id(hole.theorem): i for i, hole in enumerate(holes)}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -156,30 +185,54 @@ def prove(cfg: DictConfig, console: Console | None = None) -> list[FileReport]:
         task = bar.add_task("proving", total=len(holes))
         proved = 0
         for result in search_many([h.theorem for h in holes], lambda: make_environment(env_name, **options),
-                                  policy, search, workers=int(cfg.workers)):
+                                  policy, search, workers=workers):
             by_theorem[index[id(result.theorem)]] = result
             proved += result.status == "proved"
             bar.update(task, advance=1, description=f"proving ({proved} proved)")
     reports, offset = [], 0
-    for path, file_holes in files:
-        results = [by_theorem[offset + i] for i in range(len(file_holes))]
-        offset += len(file_holes)
-        reports.append(FileReport(path, file_holes, results))
-        if cfg.write:
-            write_proofs(path, file_holes, results)
+    for file in files:
+        results = [by_theorem[offset + i] for i in range(len(file.holes))]
+        offset += len(file.holes)
+        reports.append(FileReport(file, results, write_proofs(file, results) if cfg.write else None))
     if cfg.json:
         Path(cfg.json).write_text(json.dumps(records(reports), indent=2) + "\n", encoding="utf-8")
     return reports
 
 
-def write_proofs(path: Path, holes: Sequence[Hole], results: Sequence[SearchResult]) -> None:
-    """Put the checked proofs into the file, keeping the original as FILE.bak."""
-    proofs = [(hole, result.proof) for hole, result in zip(holes, results) if result.status == "proved" and result.proof]
+def write_proofs(file: TheoremFile, results: Sequence[SearchResult]) -> Path | None:
+    """Put the checked proofs into the file if it is byte for byte what was read (else into
+    FILE.proved beside it), atomically; the first FILE.bak keeps the original. Where the
+    proofs went, or None when there were none."""
+    proofs = [(hole, result.proof) for hole, result in zip(file.holes, results) if result.status == "proved" and result.proof]
     if not proofs:
-        return
-    backup = path.with_name(path.name + ".bak")
-    shutil.copy2(path, backup)
-    path.write_text(fill_holes(path.read_text(encoding="utf-8"), proofs), encoding="utf-8")
+        return None
+    text = fill_holes(file.data.decode("utf-8"), proofs).encode("utf-8")
+    try:
+        unchanged = file.path.read_bytes() == file.data
+    except OSError:
+        unchanged = False
+    target = file.path if unchanged else file.path.with_name(file.path.name + ".proved")
+    backup = file.path.with_name(file.path.name + ".bak")
+    if unchanged and not backup.exists():
+        _replace(backup, file.data, file.path)
+    _replace(target, text, file.path)
+    return target
+
+
+def _replace(path: Path, data: bytes, mode_of: Path) -> None:
+    """Write `data` to `path` through a temporary file and a rename, with `mode_of`'s mode."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode_of.exists():
+            shutil.copymode(mode_of, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def records(reports: Sequence[FileReport]) -> list[dict[str, Any]]:
@@ -206,17 +259,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prover.server.cli import main as serve  # the server's dependencies load only here
 
         return serve(argv[1:])
+    return run_command("prove", lambda: _prove_and_report(argv), bad_input=(ProverNotFound,))
+
+
+def _prove_and_report(argv: list[str]) -> int:
     err = Console(stderr=True)
     start = time.perf_counter()
-    try:
-        reports = prove(load_config(overrides_from_args(_parser().parse_intermixed_args(argv))), err)
-    except (BadInput, ProverNotFound) as e:
-        print(f"prove: error: {e}", file=sys.stderr)
-        return 2
+    reports = prove(load_config("prove", overrides_from_args(_parser().parse_intermixed_args(argv))), err)
     Console().print(table(reports))
+    for report in reports:
+        if report.written is not None and report.written != report.file.path:
+            err.print(f"{report.file.path} changed while proving: its proofs are in {report.written}")
     results = [r for report in reports for r in report.results]
     proved = sum(r.status == "proved" for r in results)
     err.print(f"{proved}/{len(results)} proved in {time.perf_counter() - start:.1f}s")
+    broken = next((r for r in results if "context" in r.error_kinds), None)
+    if broken is not None:  # the file itself does not compile before this hole: bad input
+        raise BadInput(f"{broken.theorem.path}: the text before {broken.theorem.name} does not compile: "
+                       f"{broken.message}")
     return 0 if proved == len(results) else 1
 
 

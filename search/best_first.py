@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from environments.base import Environment, Error, ErrorKind, Finished, GivenUp, OpenError, Progress, Theorem, Verdict
+from environments.base import ContextError, Environment, Error, ErrorKind, Finished, GivenUp, OpenError, Progress, Theorem, Verdict
 from search.policy import Candidate, TacticPolicy
 from search.tree import ErrorNode, FinishedNode, InternalNode, Node, SearchTree, Status
 
@@ -36,11 +36,16 @@ class SearchConfig:
 
     def __post_init__(self) -> None:
         for name in ("samples_per_expansion", "max_expansions"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         for name in ("wall_time_s", "tactic_timeout_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a number > 0, got {value!r}")
+        for name in ("length_normalise", "check_invariants"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class SearchResult:
         skipped (the statement did not open) or error."""
         if self.status in ("failed", "open"):
             return "failed"
-        if self.status == "error" and "open" in self.error_kinds:
+        if self.status == "error" and ("open" in self.error_kinds or "context" in self.error_kinds):
             return "skipped"
         return self.status
 
@@ -134,7 +139,7 @@ class _Search:
         try:
             root_state = self.prover(self.env.open, self.theorem)
         except OpenError as e:
-            self.error_kinds["open"] += 1
+            self.error_kinds["context" if isinstance(e, ContextError) else "open"] += 1
             return self.result("error", None, message=f"statement does not open: {e}")
         tree = SearchTree(root_state)
         self.push(tree.root)

@@ -5,7 +5,9 @@ A source is either a list (the same candidates for every state) or a per-goal ta
 `{"goals": {GOALS: [...]}, "default": [...]}` whose keys are matched against a state's
 normalised goals. A candidate is `{"tactic": T, "logprob": L, "tokens": N}` (tokens
 optional, used by length normalisation) or a bare string, which gets log-prob -rank (0 for
-the first, -1 for the next, ...). Files are JSON or YAML.
+the first, -1 for the next, ...). A file is JSON (`.json`), YAML (`.yaml`, `.yml`) or
+otherwise plain text with one tactic per line (blank lines skipped; Coq tactics hold `:`,
+so plain text is never read as YAML). A malformed file is a ValueError naming it.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ class FixedPolicy:
             unknown = set(source) - {"goals", "default"}
             if unknown:
                 raise ValueError(f"tactics table: unknown keys {sorted(unknown)} (expected 'goals', 'default')")
-            self.table = {normalise_goals(g): _candidates(c, f"goals[{g!r}]")
-                          for g, c in (source.get("goals") or {}).items()}
+            goals = source.get("goals") or {}
+            if not isinstance(goals, Mapping):
+                raise ValueError(f"tactics table: 'goals' must map goals to tactic lists, got {type(goals).__name__}")
+            self.table = {normalise_goals(str(g)): _candidates(c, f"goals[{g!r}]") for g, c in goals.items()}
             self.default = _candidates(source.get("default") or [], "default")
         else:
             self.table, self.default = {}, _candidates(source, "tactics")
@@ -58,9 +62,17 @@ class FixedPolicy:
     @classmethod
     def from_file(cls, path: str | Path) -> FixedPolicy:
         path = Path(path)
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        return cls(data)
+        try:
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".json":
+                data = json.loads(text)
+            elif path.suffix in (".yaml", ".yml"):
+                data = yaml.safe_load(text)
+            else:
+                data = [line.strip() for line in text.splitlines() if line.strip()]
+            return cls(data)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError, ValueError) as e:
+            raise ValueError(f"tactics file {path}: {' '.join(str(e).split())}") from None
 
     def propose(self, states: Sequence[ProofState], k: int,
                 prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:

@@ -13,12 +13,13 @@ from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 from pydantic import ValidationError
 
+from configs.cli import BadInput, OneLineParser
 from prover.server.main import create_app
 from prover.server.settings import Settings, load_settings
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="prove serve",
         description="Tactic-suggestion server: llmstep (POST /), LeanCopilot (/generate, /encode), "
                     "/prove, /stats, /health.")
@@ -59,10 +60,9 @@ def one_line(exc: Exception) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
     try:
-        settings = settings_of(args)
-    except (HydraException, OmegaConfBaseException, ValidationError) as exc:
+        settings = settings_of(parse_args(argv))
+    except (BadInput, HydraException, OmegaConfBaseException, ValidationError) as exc:
         print(f"prove serve: {one_line(exc)}", file=sys.stderr)
         return 2
     serve(settings)

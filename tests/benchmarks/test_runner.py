@@ -49,9 +49,27 @@ def test_store_cuts_a_torn_line_and_refuses_a_second_record(tmp_path):
     (["run", "--out", "X", "benchmark.nosuchkey=1"], "nosuchkey"),
     (["run", "--system", "coq"], "--out"),
     (["report", "/nonexistent/results"], "not a directory"),
+    (["run", "--out", "X", "--wall-time", "-1"], "wall_time_s must be a number > 0"),
+    (["run", "--out", "X", "--workers", "100000"], "this machine runs at most"),
+    (["run", "--out", "X", "benchmark.workers=abc"], "benchmark.workers must be an integer"),
+    (["run", "--out", "X", "benchmark.workers=0"], "benchmark.workers must be >= 1"),
+    (["run", "--out", "X", "+env.bogus=1", "--limit", "1"], "bogus"),
+    (["run", "--out", "afile"], "is a file"),
+    (["run", "--out", "X", "--budget", "16x24@0"], "--budget"),
+    (["report", "corrupt_results"], "not a JSON record"),
+    (["report", "corrupt_manifest"], "not a readable manifest"),
+    (["report", "foreign_manifest"], "not a manifest"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(argv, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a folder\n")
+    for name, results, manifest in [("corrupt_results", b'{"name": "a", "status": "failed"}\n\xff\xfe\n',
+                                     b'{"config_hash": "x", "problems": [], "sessions": []}'),
+                                    ("corrupt_manifest", b"", b'{"config_hash": "\xff'),
+                                    ("foreign_manifest", b"", b"[1, 2]")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.jsonl").write_bytes(results)
+        (tmp_path / name / "manifest.json").write_bytes(manifest)
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and words in err
@@ -162,3 +180,15 @@ def test_flags_map_onto_the_hydra_config(tmp_path):
     assert (cfg.benchmark.attempts, cfg.search.samples_per_expansion, cfg.search.max_expansions) == (2, 4, 8)
     assert cfg.search.wall_time_s == 3 and cfg.benchmark.workers == 3 and cfg.search.length_normalise is True
     assert cfg.benchmark.out == str(tmp_path.resolve()) and cfg.benchmark.data is None
+
+
+def test_a_second_run_on_a_results_directory_in_use_fails_at_once(tmp_path, capsys):
+    from benchmarks.results import locked
+
+    with locked(tmp_path / "out"):
+        start = time.perf_counter()
+        assert main(["run", "--out", str(tmp_path / "out"), "--mode", "auto", "--limit", "1"]) == 2
+        assert time.perf_counter() - start < 30
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "in use by another run" in err
+    assert not (tmp_path / "out" / "results.jsonl").exists()

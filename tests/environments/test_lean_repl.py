@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from environments import make_environment
-from environments.base import Error, ErrorKind, Finished, GivenUp, OpenError, Progress, Theorem
+from environments.base import Error, ErrorKind, Finished, GivenUp, OpenError, Progress, ProverNotFound, Theorem
 from environments.lean_guard import lean_tactic_problem
 from environments.lean_repl import LeanReplEnvironment
 
@@ -165,11 +165,9 @@ def test_open_errors_carry_lean_message(env):
         env.open(Theorem("t", "coq", "Theorem t : True."))
 
 
-def test_missing_repl_names_the_binary():
-    env = LeanReplEnvironment(repl_command=["no-such-lean-repl-binary"])
-    with pytest.raises(Exception, match="no-such-lean-repl-binary not found"):
-        env.open(ADD)
-    env.close()
+def test_missing_repl_names_the_binary_when_built():  # before any model is loaded
+    with pytest.raises(ProverNotFound, match="no-such-lean-repl-binary not found"):
+        LeanReplEnvironment(repl_command=["no-such-lean-repl-binary"])
 
 
 def test_close_kills_the_repl(log, no_leaked_provers):
@@ -207,6 +205,6 @@ def test_check_rejects_an_axiom_in_the_context(env):
 
 
 def test_check_without_lean_says_so():
-    env = LeanReplEnvironment(check_command=["no-such-lake", "env", "lean"])
+    env = LeanReplEnvironment(repl_command=[sys.executable, str(FAKE)], check_command=["no-such-lake", "env", "lean"])
     verdict = env.check(ADD, ["simp"])
     assert not verdict.ok and "no-such-lake not found" in verdict.reason

@@ -124,12 +124,29 @@ def test_hf_policy_with_a_real_model_from_the_command_line(tmp_path: Path, tiny_
     (["{tmp}/one.v", "search.bogus=1"], "configuration"),
     (["{tmp}/one.v", "--model", "{tmp}/no-model-here"], "no model directory"),
     ([], "no theorem file"),
+    (["{tmp}/binary.v"], "not UTF-8"),
+    (["{tmp}/one.v", "--tactics", "{tmp}/bad.yaml"], "tactics file"),
+    (["{tmp}/one.v", "--tactics", "{tmp}/goals.json"], "'goals' must map"),
+    (["{tmp}/one.v", "--tactics", "{tmp}/t.yaml", "--json", "{tmp}/no/such/dir/out.json"], "--json"),
+    (["{tmp}/one.v", "--tactics", "{tmp}/t.yaml", "--json", "{tmp}"], "--json"),
+    (["{tmp}/one.v", "workers=0"], "workers must be >= 1"),
+    (["{tmp}/one.v", "workers=abc"], "workers must be an integer"),
+    (["{tmp}/one.v", "--workers", "100000"], "this machine runs at most"),
+    (["{tmp}/one.v", "--workers", "abc"], "invalid int"),
+    (["{tmp}/one.v", "+env.bogus=1"], "bogus"),
+    (["{tmp}/one.v", "search.samples_per_expansion=true"], "samples_per_expansion must be an integer"),
+    (["{tmp}/one.v", "model.sampling.n=true"], "sampling parameter n"),
+    (["{tmp}/one.lean", "--env", "lean-repl", "env.repl_command=[no-such-lake,env,repl]"], "no-such-lake not found"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, argv, message):
     write(tmp_path, "noholes.v", "Lemma t : True.\nProof. exact I. Qed.\n")
     write(tmp_path, "notes.txt", "hello")
     write(tmp_path, "one.v", "Lemma t : True.\nProof.\nAdmitted.\n")
     write(tmp_path, "t.yaml", "[auto]\n")
+    write(tmp_path, "bad.yaml", "- intros.\nall: admit.\n")
+    write(tmp_path, "goals.json", '{"goals": [1, 2]}')
+    write(tmp_path, "one.lean", "theorem t : True := by sorry\n")
+    (tmp_path / "binary.v").write_bytes(b"Lemma t : True.\nProof.\nAdmitted.\n(* \xff\xfe *)\n")
     code = main([a.format(tmp=tmp_path) for a in argv])
     err = capsys.readouterr().err
     assert code == 2
@@ -151,3 +168,72 @@ def test_serve_dispatches_to_the_server_cli(monkeypatch):
     monkeypatch.setattr(prover.server.cli, "main", lambda argv: seen.append(argv) or 0)
     assert main(["serve", "--port", "0"]) == 0
     assert seen == [["--port", "0"]]
+
+
+@pytest.mark.requires_coq
+def test_tactics_from_a_plain_text_file_one_per_line(tmp_path: Path, no_leaked_provers):
+    path = write(tmp_path, "two.v", TWO_LEMMAS)
+    tactics = write(tmp_path, "tactics.txt", "intros.\n\nall: lia.\ntauto.\n")  # `all:` is no YAML key here
+    out = tmp_path / "out.json"
+    assert main([str(path), "--tactics", str(tactics), "--json", str(out), "--workers", "1"]) == 0
+    assert all(r["status"] == "proved" for r in json.loads(out.read_text()))
+
+
+@pytest.mark.requires_coq
+def test_write_a_file_named_twice_once_and_keep_the_first_backup(tmp_path: Path, capsys, no_leaked_provers):
+    path = write(tmp_path, "two.v", TWO_LEMMAS)
+    (tmp_path / "two.v.bak").write_text("the first backup\n")
+    assert main([str(path), str(path), *fixed("--write", "--workers", "1")]) == 0
+    assert "2/2 proved" in capsys.readouterr().err
+    written = path.read_text()
+    assert written.count("Qed.") == 2 and "Qed.." not in written and coqc_compiles(path, tmp_path)
+    assert (tmp_path / "two.v.bak").read_text() == "the first backup\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("two")) == ["two.v", "two.v.bak"]
+
+
+def test_a_file_changed_while_proving_gets_its_proofs_beside_it(tmp_path: Path):
+    from environments.theorem_files import find_holes
+    from prover.cli import TheoremFile, write_proofs
+    from search.best_first import SearchResult
+
+    path = write(tmp_path, "one.v", "Lemma t : True.\nProof.\nAdmitted.\n")
+    [hole] = find_holes(path)
+    read = TheoremFile(path, path.read_bytes(), [hole])
+    path.write_text("(* edited meanwhile *)\n" + path.read_text())
+    assert write_proofs(read, [SearchResult(hole.theorem, "proved", proof=("exact I",))]) == tmp_path / "one.v.proved"
+    assert path.read_text().startswith("(* edited meanwhile *)") and not (tmp_path / "one.v.bak").exists()
+    assert (tmp_path / "one.v.proved").read_text() == "Lemma t : True.\nProof.\n  exact I.\nQed.\n"
+
+
+def test_write_to_a_read_only_file_is_refused_before_searching(tmp_path: Path, capsys):
+    path = write(tmp_path, "one.v", "Lemma t : True.\nProof.\nAdmitted.\n")
+    path.chmod(0o444)
+    assert main([str(path), *fixed("--write")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "read-only" in err
+    assert not (tmp_path / "one.v.bak").exists()
+
+
+@pytest.mark.requires_coq
+def test_a_syntax_error_before_the_hole_is_bad_input(tmp_path: Path, capsys, no_leaked_provers):
+    path = write(tmp_path, "broken.v", "Definition x := (1 + .\n\nLemma t : True.\nProof.\nAdmitted.\n")
+    assert main([str(path), *fixed("--workers", "1")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("prove: error:") and "before t does not compile" in err[-1]
+
+
+@pytest.mark.requires_coq
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, no_leaked_provers):
+    import signal
+    import time
+
+    path = write(tmp_path, "slow.v", "Lemma t : 2 + 2 = 5.\nProof.\nAdmitted.\n")
+    run = subprocess.Popen([sys.executable, "-m", "prover.cli", str(path), "--policy", "fixed", "--workers", "1",
+                            'model.tactics=[' + ",".join(f'"do 100000000{i} idtac"' for i in range(6)) + "]",
+                            "search.tactic_timeout_s=3", "search.wall_time_s=60"],
+                           stderr=subprocess.PIPE, text=True)
+    time.sleep(6)  # inside the search, on the slow tactics (6 x 3 s)
+    run.send_signal(signal.SIGINT)
+    err = run.communicate(timeout=120)[1]
+    assert run.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "prove: interrupted"
