@@ -1,14 +1,15 @@
 """Tactic policies behind the TacticPolicy contract, and `build_policy`, which builds one
 from the Hydra `model` group:
 
-    policy: hf | vllm | fixed
-    path: model directory or hub name (hf, vllm); relative paths that do not exist from
-          the working directory are resolved against the repository root
+    policy: hf | vllm | fixed | knn
+    path: model directory or hub name (hf, vllm), kNN index directory (knn); relative paths
+          that do not exist from the working directory are resolved against the repository root
     prompt_format: a prover.prompts format name, or one per system ({coq: proofstep, lean: ...})
     sampling: {n, temperature, top_p, max_new_tokens, stop, seed}
     automation: {tactics: [...] or {system: [...]}, prior: 0..1}   (optional)
     tactics_file / tactics: the fixed policy's candidates
     options: extra keyword arguments of the backend (device, dtype, device_map, max_model_len, ...)
+    knn: {neighbours, temperature} of the knn policy
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from search.policy import TacticPolicy
 
 _HUB_NAME = re.compile(r"\w[\w.-]*(?:/\w[\w.-]*)?")  # "org/name" or "name" on the Hugging Face hub
 
-POLICIES = ("hf", "vllm", "fixed")
+POLICIES = ("hf", "vllm", "fixed", "knn")
 
 
 def resolve_model_path(path: str) -> str:
@@ -50,6 +51,10 @@ def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
         return FixedPolicy(cfg["tactics"]) if cfg.get("tactics") else None
     if not cfg.get("path"):
         raise ValueError(f"model.path is required for policy {kind!r}")
+    if kind == "knn":
+        from prover.policies.knn import KnnIndex, KnnPolicy  # bm25s loads only when needed
+
+        return KnnPolicy(KnnIndex.load(resolve_model_path(str(cfg["path"]))), **(cfg.get("knn") or {}))
     sampling = SamplingParams.from_config(cfg.get("sampling"))
     path, fmt = resolve_model_path(str(cfg["path"])), cfg.get("prompt_format", "proofstep")
     if not Path(path).exists() and not _HUB_NAME.fullmatch(path):

@@ -8,6 +8,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from configs import CONFIG_DIR, compose_config
+from prover.policies import POLICIES
 from prover.sampling import SamplingParams
 from search import SearchConfig
 
@@ -25,7 +26,7 @@ def test_search_configs_build_a_search_config(name: str):
 @pytest.mark.parametrize("name", sorted(p.stem for p in (CONFIG_DIR / "model").glob("*.yaml")))
 def test_model_configs_compose_with_valid_sampling(name: str):
     model = compose_config("prove", [f"model={name}"]).model
-    assert model.policy in ("hf", "vllm", "fixed")
+    assert model.policy in POLICIES
     if model.sampling is not None:
         SamplingParams.from_config(OmegaConf.to_container(model.sampling, resolve=True))
 
