@@ -6,7 +6,8 @@ escapes a quote); bullets (`-`, `+`, `*` runs) and braces (`{`, `}`, `N: {`) at 
 of a sentence are sentences of their own. The tactic guard, the backend, the checker, the
 theorem-file parser and the stdlib tracer all split with this one function. The theorem
 declaration keywords (`THEOREM_KEYWORD`, `DECLARATION`, `declaration_name`) and the proof
-terminators (`PROOF_END`) live here too, for the same readers plus decontamination and the server.
+terminators (`PROOF_END`) live here too, for the same readers plus decontamination and the server,
+and `open_blocks`, the sections and modules a text leaves open (the checker closes them).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ DECLARATION = re.compile(r"(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Program|Polymor
                          + THEOREM_KEYWORD + r"\s+([A-Za-z_][\w']*)")
 # the sentences that end a proof
 PROOF_END = re.compile(r"(?:Qed|Defined|Admitted|Abort|Save)\b")
+# a sentence that opens a section or an interactive module (type); groups: kind, name
+_OPENS_BLOCK = re.compile(r"(?:#\[[^\]]*\]\s*)*(?:(?:Local|Global)\s+)?(Section|Module\s+Type|Module)\s+"
+                          r"(?:(?:Import|Export)\s+)?([^\W\d][\w']*)")
+_ENDS_BLOCK = re.compile(r"End\s+([^\W\d][\w']*)\s*\.")
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,22 @@ def declaration_name(sentence: str) -> str | None:
     """The name declared by a `Theorem`/`Lemma`/... sentence, or None for any other sentence."""
     found = DECLARATION.match(sentence.lstrip())
     return found.group(1) if found else None
+
+
+def open_blocks(text: str) -> list[tuple[str, str]]:
+    """The sections and modules still open at the end of `text`, outermost first, as
+    (kind, name) with kind "Section", "Module" or "Module Type". `Module M := ...` and
+    `Declare Module` open nothing; an `End` closes the innermost block of its name."""
+    stack: list[tuple[str, str]] = []
+    for sentence in split_sentences(text).sentences:
+        body = strip_comments(sentence.text).strip()
+        opened = _OPENS_BLOCK.match(body)
+        closed = _ENDS_BLOCK.fullmatch(body)
+        if opened and ":=" not in mask_literals(body):
+            stack.append((" ".join(opened.group(1).split()), opened.group(2)))
+        elif closed and stack and stack[-1][1] == closed.group(1):
+            stack.pop()
+    return stack
 
 
 def is_bullet(sentence: str) -> bool:

@@ -100,7 +100,7 @@ def find_holes(text: str, path: Path) -> list[Hole]:
     return holes
 
 
-def render_proof(tactics: Sequence[str]) -> str:
-    """A tactic script as a Coq proof: `Proof.`, one indented tactic per line, `Qed.`"""
-    lines = ["Proof."] + [f"  {normalise_tactic(tactic)}" for tactic in tactics] + ["Qed."]
+def render_proof(tactics: Sequence[str], opening: str = "Proof.") -> str:
+    """A tactic script as a Coq proof: `opening` (`Proof.`), one indented tactic per line, `Qed.`"""
+    lines = [opening] + [f"  {normalise_tactic(tactic)}" for tactic in tactics] + ["Qed."]
     return "\n".join(lines)

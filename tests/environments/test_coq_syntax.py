@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from environments.coq_syntax import PROOF_END, declaration_name, is_bullet, mask_literals, split_sentences
+from environments.coq_syntax import (PROOF_END, declaration_name, is_bullet, mask_literals, open_blocks,
+                                    split_sentences)
 
 
 def texts(source: str) -> list[str]:
@@ -43,3 +44,10 @@ def test_declaration_name_and_proof_end():
     assert declaration_name("Definition foo := 1.") is None
     assert [bool(PROOF_END.match(s)) for s in ("Qed.", "Defined.", "Admitted.", "Proof.", "Qedx.")] == [
         True, True, True, False, False]
+
+
+def test_open_blocks_follow_sentences_not_lines():
+    text = ("Definition d := 0. Module Import A. (* Module Fake. *) Section S. End S. Section \u00c9.\n"
+            "Module B := Nat. Declare Module C : T. Module Type D. End D. #[local] Module E (X : T) <: T.\n")
+    assert open_blocks(text) == [("Module", "A"), ("Section", "\u00c9"), ("Module", "E")]
+    assert open_blocks("Module Type T. Module M.") == [("Module Type", "T"), ("Module", "M")]
