@@ -20,7 +20,7 @@ from configs.cli import BadInput, OneLineParser, checked_workers, load_config, r
 from environments import ProverNotFound
 
 # --system -> the env/ group that proves it
-ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean_repl", "isabelle": "isabelle"}
+ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean-repl", "isabelle": "isabelle"}
 MINIF2F_SPLITS = ("valid", "test")
 COQLIB_SPLITS = ("sample", "heldout")  # benchmarks.coqlib.SPLITS, without importing the corpus here
 

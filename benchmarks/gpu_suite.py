@@ -44,7 +44,7 @@ def generation(states: Sequence[int], samples: int, max_new_tokens: int) -> dict
     from prover.policies import build_policy
 
     policy = build_policy({"policy": "hf", "path": str(DEFAULT_MODEL), "prompt_format": "proofstep",
-                           "sampling": {"n": samples, "temperature": 1.0, "top_p": 0.95,
+                           "sampling": {"temperature": 1.0, "top_p": 0.95,
                                         "max_new_tokens": max_new_tokens, "seed": 0},
                            "options": {"device": "cuda", "dtype": "bfloat16"}})
     goals = [ProofState(f"1 goal\n\n  n : nat\n  ============================\n  n + {i} = {i} + n",

@@ -12,6 +12,9 @@ the search's expansion limit (`search.max_expansions`), SECONDS its wall time
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from hydra.core.config_store import ConfigStore
 
 from configs import CONFIG_DIR
 
@@ -25,7 +28,8 @@ class BudgetError(ValueError):
 
 def presets() -> list[str]:
     """The search presets a `--budget` may name."""
-    return sorted(p.stem for p in (CONFIG_DIR / "search").glob("*.yaml"))
+    stored = {Path(name).stem for name in ConfigStore.instance().list("search")}
+    return sorted(stored | {p.stem for p in (CONFIG_DIR / "search").glob("*.yaml")})
 
 
 def budget_overrides(text: str, attempts_allowed: bool) -> list[str]:

@@ -45,7 +45,10 @@ def load_config(name: str, overrides: Sequence[str]) -> DictConfig:
     try:
         return compose_config(name, overrides)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise BadInput(f"configuration: {one_line(exc)}") from None
+        # Hydra's error, then the reason: its cause (a value of the wrong type) or its next line (`+key` hint)
+        lines = str(exc).strip().splitlines()
+        reason = one_line(exc.__cause__) if exc.__cause__ is not None else " ".join(lines[1:2])
+        raise BadInput(f"configuration: {' '.join(' '.join([lines[0], reason]).split())}") from None
 
 
 def max_workers() -> int:

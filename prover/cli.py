@@ -78,7 +78,7 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
     overrides = [item for item in args.items if "=" in item]
     flags: list[str] = []
     if args.env:
-        flags.append(f"env={args.env.replace('-', '_')}")
+        flags.append(f"env={args.env}")
     if args.policy:
         flags.append(f"model={args.policy}")
     if args.tactics:
@@ -91,7 +91,7 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
             raise BadInput(f"--tactics: no such file: {args.tactics}")
         flags.append(f"model.tactics_file={json.dumps(str(tactics))}")
     if args.model:
-        flags.append(f"model.path={json.dumps(resolve_model_path(args.model))}")
+        flags.append(f"model.path={json.dumps(args.model)}")  # resolved once, by build_policy
     if args.budget:
         try:
             flags += budget_overrides(args.budget, attempts_allowed=False)

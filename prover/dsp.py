@@ -21,7 +21,6 @@ import json
 import math
 import threading
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -334,6 +333,7 @@ class HFSketchWriter:
         self.model = AutoModelForCausalLM.from_pretrained(path).to(device).eval()
         self.sampling = sampling
         self.context = getattr(self.model.config, "max_position_embeddings", 2048)
+        self.sampling.verify(self.context)
         self._lock = threading.Lock()  # workers share one model; the seed is global state
 
     def write(self, prompt: str, theorem: Theorem, n: int) -> list[Draft]:
@@ -342,10 +342,11 @@ class HFSketchWriter:
         inputs = self.tokenizer(prompt, return_tensors="pt", truncation=True, max_length=budget)
         sampled = not params.greedy
         options = (dict(do_sample=True, num_return_sequences=n, temperature=params.temperature, top_p=params.top_p,
-                        top_k=0) if sampled else dict(do_sample=False))  # transformers' default top-k 50 off
+                        top_k=params.top_k) if sampled else dict(do_sample=False))
+        seed = params.seed_for(theorem.name)  # one stream per problem, reproducible, not shared by all problems
         with self._lock, self.torch.inference_mode():
-            if params.seed is not None:  # one stream per problem, reproducible, not shared by all problems
-                self.torch.manual_seed(params.seed + zlib.crc32(theorem.name.encode()))
+            if seed is not None:
+                self.torch.manual_seed(seed)
             out = self.model.generate(**inputs, **options, max_new_tokens=params.max_new_tokens,
                                       stop_strings=list(STOP), tokenizer=self.tokenizer,
                                       pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)

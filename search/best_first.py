@@ -25,10 +25,11 @@ from search.tree import ErrorNode, FinishedNode, InternalNode, Node, SearchTree,
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Budgets and scoring of one search (mirrored by the Hydra group `search/`)."""
+    """Budgets and scoring of one search. These defaults are the only ones: the Hydra
+    config `search=default` is this dataclass (registered by `configs`), typed at composition."""
 
-    samples_per_expansion: int = 8  # tactics asked of the policy per expanded state
-    max_expansions: int = 50  # states expanded at most
+    samples_per_expansion: int = 16  # tactics asked of the policy per expanded state
+    max_expansions: int = 24  # states expanded at most
     wall_time_s: float = 60.0  # per theorem, opening and checking included
     tactic_timeout_s: float = 5.0  # per tactic step
     length_normalise: bool = False  # score a tactic by log-prob per generated token

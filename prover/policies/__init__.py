@@ -5,7 +5,8 @@ from the Hydra `model` group:
     path: model directory or hub name (hf, vllm), kNN index directory (knn); relative paths
           that do not exist from the working directory are resolved against the repository root
     prompt_format: a prover.prompts format name, or one per system ({coq: proofstep, lean: ...})
-    sampling: {n, temperature, top_p, max_new_tokens, stop, seed}
+    sampling: {temperature, top_p, top_k, max_new_tokens, stop, seed} (prover.sampling.SamplingParams;
+          the count per state is the search's samples_per_expansion, so `n` may not be set)
     automation: {tactics: [...] or {system: [...]}, prior: 0..1}   (optional)
     tactics_file / tactics: the fixed policy's candidates
     options: extra keyword arguments of the backend (device, dtype, device_map, max_model_len, ...)
@@ -56,6 +57,9 @@ def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
 
         return KnnPolicy(KnnIndex.load(resolve_model_path(str(cfg["path"]))), **(cfg.get("knn") or {}))
     sampling = SamplingParams.from_config(cfg.get("sampling"))
+    if sampling.n != 1:
+        raise ValueError(f"model.sampling.n={sampling.n}: the search sets the samples per state "
+                         "(search.samples_per_expansion), not the model")
     path, fmt = resolve_model_path(str(cfg["path"])), cfg.get("prompt_format", "proofstep")
     if not Path(path).exists() and not _HUB_NAME.fullmatch(path):
         raise FileNotFoundError(f"no model directory at {path}")

@@ -88,8 +88,9 @@ class HFPolicy:
     def _generate(self, prompts: list[str], params: SamplingParams, stop: tuple[str, ...]):
         """Generated token ids, each sequence's summed log-prob and its length in tokens."""
         self._calls += 1
-        if params.seed is not None:
-            torch.manual_seed(params.seed + self._calls)
+        seed = params.seed_for(self._calls)
+        if seed is not None:
+            torch.manual_seed(seed)
         inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, truncation=True,
                                 max_length=self.context - params.max_new_tokens).to(self.model.device)
         sampled = not params.greedy
@@ -100,7 +101,7 @@ class HFPolicy:
             max_new_tokens=params.max_new_tokens,
             temperature=params.temperature if sampled else None,
             top_p=params.top_p if sampled else None,
-            top_k=0 if sampled else None,  # transformers 5 otherwise applies top-k 50
+            top_k=params.top_k if sampled else None,
             stop_strings=list(stop),
             tokenizer=self.tokenizer,
             pad_token_id=self.tokenizer.pad_token_id,

@@ -8,7 +8,6 @@ continuation only).
 
 from __future__ import annotations
 
-import random
 from typing import Any, Mapping, Sequence
 
 from environments.base import ProofState
@@ -26,7 +25,8 @@ class VLLMPolicy:
         self.sampling = sampling or SamplingParams()
         self.prompting = Prompting(prompt_format, self.sampling.stop)
         self.llm = LLM(model=path, dtype=dtype, max_model_len=max_model_len, **llm_options)
-        self._seed = random.Random(self.sampling.seed)
+        self.sampling.verify(self.llm.llm_engine.model_config.max_model_len)
+        self._calls = 0
 
     def propose(self, states: Sequence[ProofState], k: int,
                 prefixes: Sequence[str | None] | None = None) -> list[list[Candidate]]:
@@ -36,11 +36,12 @@ class VLLMPolicy:
             return []
         params = samples_for(self.sampling, k)
         heads = prefixes_for(states, prefixes)
+        self._calls += 1
         per_prompt = [
-            VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p, top_k=0,
+            VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p, top_k=params.top_k,
                                max_tokens=params.max_new_tokens, stop=list(self.prompting.stop([s])), logprobs=0,
-                               seed=self._seed.randrange(2**31))
-            for s in states
+                               seed=params.seed_for(self._calls, i))
+            for i, s in enumerate(states)
         ]
         prompts = [self.prompting.prompt(s, head) for s, head in zip(states, heads)]
         outputs = self.llm.generate(prompts, per_prompt, use_tqdm=False)

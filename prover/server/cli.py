@@ -34,7 +34,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def overrides_of(args: argparse.Namespace) -> list[str]:
     flags = [f"server.host={args.host}"] if args.host else []
     flags += [f"server.port={args.port}"] if args.port is not None else []
-    flags += [f"env={args.env.replace('-', '_')}"] if args.env else []
+    flags += [f"env={args.env}"] if args.env else []
     return flags + list(args.overrides)
 
 

@@ -134,8 +134,11 @@ def test_hf_policy_with_a_real_model_from_the_command_line(tmp_path: Path, tiny_
     (["{tmp}/one.v", "--workers", "100000"], "this machine runs at most"),
     (["{tmp}/one.v", "--workers", "abc"], "invalid int"),
     (["{tmp}/one.v", "+env.bogus=1"], "bogus"),
-    (["{tmp}/one.v", "search.samples_per_expansion=true"], "samples_per_expansion must be an integer"),
-    (["{tmp}/one.v", "model.sampling.n=true"], "sampling parameter n"),
+    (["{tmp}/one.v", "search.samples_per_expansion=true"], "Value 'True' of type 'bool' could not be converted"),
+    (["{tmp}/one.v", "search.max_expansions=abc"], "search.max_expansions=abc Value 'abc' of type 'str' could not be converted"),
+    (["{tmp}/one.v", "+model.sampling.n=true"], "sampling parameter n"),
+    (["{tmp}/one.v", "+model.sampling.n=4"], "search.samples_per_expansion"),
+    (["{tmp}/one.v", "model.sampling.n=4"], "Could not override 'model.sampling.n'"),
     (["{tmp}/one.lean", "--env", "lean-repl", "env.repl_command=[no-such-lake,env,repl]"], "no-such-lake not found"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, argv, message):

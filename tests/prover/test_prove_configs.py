@@ -8,12 +8,13 @@ import pytest
 from omegaconf import OmegaConf
 
 from configs import CONFIG_DIR, compose_config
+from configs.budget import presets
 from prover.policies import POLICIES
 from prover.sampling import SamplingParams
 from search import SearchConfig
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in (CONFIG_DIR / "search").glob("*.yaml")))
+@pytest.mark.parametrize("name", presets())
 def test_search_configs_build_a_search_config(name: str):
     cfg = compose_config("prove", [f"search={name}"])
     config = SearchConfig(**OmegaConf.to_container(cfg.search, resolve=True))

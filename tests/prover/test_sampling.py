@@ -43,3 +43,19 @@ def test_verify_against_the_model_context():
     SamplingParams(max_new_tokens=64).verify(max_positions=128, prompt_tokens=64)
     with pytest.raises(SamplingParamsError, match="max_new_tokens"):
         SamplingParams(max_new_tokens=64).verify(max_positions=100, prompt_tokens=64)
+
+
+def test_top_k_zero_is_off_and_a_negative_or_bool_top_k_is_rejected():
+    assert SamplingParams().top_k == 0 and SamplingParams(top_k=40).top_k == 40
+    for bad in (-1, True, 2.5):
+        with pytest.raises(SamplingParamsError, match="top_k"):
+            SamplingParams(top_k=bad)
+
+
+def test_one_seed_rule_fixed_by_the_base_seed_and_the_key():
+    params = SamplingParams(seed=7)
+    assert params.seed_for("mathd_1") == SamplingParams(seed=7).seed_for("mathd_1")
+    assert len({params.seed_for(call) for call in range(100)}) == 100  # no two calls share a stream
+    assert params.seed_for(1, 0) != params.seed_for(1, 1) != SamplingParams(seed=8).seed_for(1, 1)
+    assert all(0 <= params.seed_for(k) < 2**31 for k in range(100))
+    assert SamplingParams(seed=None).seed_for("x") is None
