@@ -147,7 +147,7 @@ def plot_curves(runs: Sequence[Run], key: str, xlabel: str, path: Path) -> Path:
                 label=f"{run.label} ({len(solved)}/{len(run.problems)})")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("problems solved")
-    ax.set_title(f"miniF2F: solved vs {xlabel}")
+    ax.set_title(f"solved vs {xlabel}")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -164,7 +164,7 @@ def write_report(roots: Sequence[Path], out: Path) -> Path:
     budget_png = plot_curves(runs, "expansions", "expansions (search budget)", out / "solved_vs_expansions.png")
     time_png = plot_curves(runs, "time_s", "wall time per problem (s)", out / "solved_vs_time.png")
     text = "\n\n".join([
-        "# miniF2F report",
+        "# Benchmark report",
         f"Generated {datetime.now(timezone.utc).isoformat(timespec='seconds')} from "
         + ", ".join(str(Path(r).resolve()) for r in roots) + ".",
         "## Pass rate (proved / problems; only proofs re-checked by the checker count)",
