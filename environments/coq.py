@@ -57,6 +57,12 @@ def error_message(text: str) -> str | None:
     return text[found.start():].strip() if found else None
 
 
+def goal_count(goals: str) -> int:
+    """How many goals a goals display shows (0 for "No more goals" or an empty display)."""
+    found = _GOALS.search(goals)
+    return int(found.group(1)) if found else 0
+
+
 def goals_text(text: str) -> str:
     """The goals display of a reply, without messages, echoed input and goal ids."""
     text = _GOAL_ID.sub("", _TAGGED.sub("", _TOPLEVEL.sub("", text)))

@@ -117,6 +117,11 @@ def mask_literals(text: str) -> str:
     return "".join(masked)
 
 
+def in_comment(text: str, offset: int) -> bool:
+    """Whether `offset` of `text` lies inside a comment (its delimiters included)."""
+    return any(comment and start <= offset < end for start, end, comment in _literals(text))
+
+
 def strip_comments(text: str) -> str:
     """`text` with every comment replaced by one blank (strings, which may hold `(*`, kept)."""
     out, i = [], 0

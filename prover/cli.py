@@ -7,6 +7,7 @@ into FILE.proved; the first FILE.bak kept) and a JSON record per theorem (`--jso
           [--tactics FILE] [--budget SAMPLESxEXPANSIONS[@SECONDS] | PRESET]
           [--workers N] [--write] [--json OUT] [key=value ...]
     prove serve ...        (the editor server: prover.server.cli)
+    prove suggest FILE:LINE[:COL] ...   (checked tactics at a cursor: prover.suggest_cli)
 
 Flags become Hydra overrides of configs/prove.yaml (groups env/, model/, search/), so every
 setting can also be given as key=value. Exit status: 0 all holes proved, 1 some not,
@@ -259,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prover.server.cli import main as serve  # the server's dependencies load only here
 
         return serve(argv[1:])
+    if argv[:1] == ["suggest"]:
+        from prover.suggest_cli import main as suggest
+
+        return suggest(argv[1:])
     return run_command("prove", lambda: _prove_and_report(argv), bad_input=(ProverNotFound,))
 
 

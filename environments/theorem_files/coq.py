@@ -28,7 +28,7 @@ _PROOF_START = re.compile(r"Proof\b")
 
 
 @dataclass(frozen=True)
-class _Proof:
+class Proof:
     """A declaration and its proof sentences, as found in the file."""
 
     name: str
@@ -37,9 +37,9 @@ class _Proof:
     hole: bool
 
 
-def _proofs(text: str) -> list[_Proof]:
+def proofs(text: str) -> list[Proof]:
     sentences = split_sentences(text).sentences
-    proofs: list[_Proof] = []
+    proofs: list[Proof] = []
     i = 0
     while i < len(sentences):
         name = declaration_name(sentences[i].text)
@@ -60,7 +60,7 @@ def _proofs(text: str) -> list[_Proof]:
         ended = bool(body) and PROOF_END.match(body[-1].text) is not None
         hole = (not ended or body[-1].text.startswith("Admitted")
                 or any(_GIVE_UP.search(s.text) for s in body))
-        proofs.append(_Proof(name, statement, body, hole))
+        proofs.append(Proof(name, statement, body, hole))
     return proofs
 
 
@@ -68,7 +68,7 @@ def complete_proofs(text: str, path: Path | None = None) -> list[tuple[Theorem, 
     """Every finished proof (ending in `Qed.`/`Defined.`, no hole) in the Coq source `text`,
     as its theorem and the sentences between `Proof.` and the terminator."""
     found = []
-    for proof in _proofs(text):
+    for proof in proofs(text):
         if proof.hole:
             continue
         tactics = [s.text for s in proof.body[:-1]]
@@ -80,24 +80,33 @@ def complete_proofs(text: str, path: Path | None = None) -> list[tuple[Theorem, 
     return found
 
 
-def find_holes(text: str, path: Path) -> list[Hole]:
-    """Every unfinished proof in the Coq source `text` (read from `path`), in file order."""
-    holes: list[Hole] = []
+def with_contexts(text: str, path: Path | None = None) -> list[tuple[Proof, Theorem]]:
+    """Every proof of the Coq source `text` with its theorem, whose context is the text before
+    the statement with every earlier hole closed by `Admitted.` (so that it compiles)."""
+    found: list[tuple[Proof, Theorem]] = []
     closed = text  # the text with earlier holes closed by Admitted., for the contexts
     shift = 0  # how far offsets in `closed` moved from offsets in `text`
-    for proof in _proofs(text):
-        if not proof.hole:
-            continue
-        # a statement with no proof at all gets its proof after the blank that follows it
-        start = proof.body[0].start if proof.body else proof.statement.end + 1
-        end = proof.body[-1].end if proof.body else start
-        theorem = Theorem(name=proof.name, system="coq", statement=proof.statement.text,
-                          context=closed[: proof.statement.start + shift], path=path)
-        holes.append(Hole(theorem, start, end))
-        replacement = "Proof.\nAdmitted."
-        closed = closed[: start + shift] + replacement + closed[end + shift:]
-        shift += len(replacement) - (end - start)
-    return holes
+    for proof in proofs(text):
+        found.append((proof, Theorem(name=proof.name, system="coq", statement=proof.statement.text,
+                                     context=closed[: proof.statement.start + shift], path=path)))
+        if proof.hole:
+            start, end = hole_span(proof)
+            replacement = "Proof.\nAdmitted."
+            closed = closed[: start + shift] + replacement + closed[end + shift:]
+            shift += len(replacement) - (end - start)
+    return found
+
+
+def hole_span(proof: Proof) -> tuple[int, int]:
+    """The span a proof's replacement goes in: its first sentence to its last; a statement
+    with no proof at all gets its proof after the blank that follows it."""
+    start = proof.body[0].start if proof.body else proof.statement.end + 1
+    return start, proof.body[-1].end if proof.body else start
+
+
+def find_holes(text: str, path: Path) -> list[Hole]:
+    """Every unfinished proof in the Coq source `text` (read from `path`), in file order."""
+    return [Hole(theorem, *hole_span(proof)) for proof, theorem in with_contexts(text, path) if proof.hole]
 
 
 def render_proof(tactics: Sequence[str], opening: str = "Proof.") -> str:
