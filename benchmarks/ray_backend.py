@@ -2,8 +2,8 @@
 GPU when it asks for one) and its own prover, then solves the problems it is handed;
 records come back to the driver as they finish, which stores them.
 
-The actors run the very `runner.Worker` the local backend runs, so both backends give
-the same records for a deterministic policy.
+Each actor solves on the same one-prover `search.pool.WorkerPool` and `runner.submit_problem`
+the local backend runs, so both backends give the same records for a deterministic policy.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import ray
 from omegaconf import DictConfig, OmegaConf
 from ray.util import ActorPool
 
-from benchmarks.runner import Worker, build_worker_policy
+from benchmarks.runner import build_worker_policy, make_env, submit_problem
 from environments import Theorem
+from search.pool import WorkerPool
 
 
 @ray.remote
@@ -23,14 +24,15 @@ class SolverActor:
     """One benchmark worker: the policy, loaded once, and one prover."""
 
     def __init__(self, cfg: dict[str, Any]) -> None:
-        config = OmegaConf.create(cfg)
-        self.worker = Worker(config, build_worker_policy(config))
+        self.cfg = OmegaConf.create(cfg)
+        self.policy = build_worker_policy(self.cfg)
+        self.pool = WorkerPool(lambda: make_env(self.cfg), 1, "ray-solver")
 
     def solve(self, theorem: Theorem) -> dict[str, Any]:
-        return self.worker.solve(theorem)
+        return submit_problem(self.pool, self.cfg, self.policy, theorem).result()
 
     def close(self) -> None:
-        self.worker.close()
+        self.pool.close()
 
 
 class RayBackend:

@@ -10,10 +10,9 @@ A problem counts as proved only with a proof the checker re-compiled in a fresh 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Protocol, Sequence
@@ -29,6 +28,7 @@ from environments import Environment, Theorem, Verdict, make_environment
 from environments.theorem_files import render_proof
 from search.batching import BatchingPolicy
 from search.best_first import SearchConfig, SearchResult, best_first_search
+from search.pool import GRACE_S, WorkerPool
 
 
 class Solver(Protocol):
@@ -51,14 +51,6 @@ def proved_fields(system: str, tactics: Sequence[str], verdict: Verdict) -> dict
     return {"proof": render_proof(system, tactics), "source": verdict.source, "axioms": list(verdict.axioms)}
 
 
-def recheck(env: Environment, theorem: Theorem, tactics: Sequence[str], verdict: Verdict | None) -> Verdict:
-    """The checker's verdict on `tactics`: the search's own check when it ran one,
-    otherwise a fresh one; nothing counts without it."""
-    if verdict is not None and verdict.ok and verdict.source:
-        return verdict
-    return env.check(theorem, list(tactics))
-
-
 class SearchSolver:
     """Best-first search, `attempts` times, until one attempt yields a checked proof."""
 
@@ -76,15 +68,12 @@ class SearchSolver:
             totals.update(expansions=last.expansions, tokens=last.tokens, nodes=last.nodes)
             stats = dict(totals, error_kinds=dict(kinds), attempts=attempt, message=last.message,
                          policy_s=round(last.policy_s, 3), prover_s=round(last.prover_s, 3))
-            if last.outcome == "skipped":
+            if last.status == "skipped":
                 return base_record(theorem, "skipped", time_s=round(time.perf_counter() - start, 3), **stats)
-            if last.status == "proved" and last.proof:
-                verdict = recheck(self.env, theorem, last.proof, last.verdict)
-                if verdict.ok:
-                    return base_record(theorem, "proved", time_s=round(time.perf_counter() - start, 3),
-                                       **stats, **proved_fields(theorem.system, last.proof, verdict))
-                kinds["checker"] += 1
-        status = "error" if last is not None and last.outcome == "error" else "failed"
+            if last.status == "proved":  # the search reports a proof only with the checker's verdict
+                return base_record(theorem, "proved", time_s=round(time.perf_counter() - start, 3),
+                                   **stats, **proved_fields(theorem.system, last.proof, last.verdict))
+        status = "error" if last is not None and last.status == "error" else "failed"
         return base_record(theorem, status, time_s=round(time.perf_counter() - start, 3), **stats)
 
 
@@ -147,31 +136,16 @@ def make_solver(cfg: DictConfig, env: Environment, policy: Any) -> Solver:
     return SearchSolver(env, policy, search_config(cfg), attempts=int(cfg.benchmark.attempts))
 
 
-class Worker:
-    """One prover process and a solver over it; after an unexpected failure the prover
-    may be in any state, so the next problem gets a fresh one."""
+def submit_problem(pool: WorkerPool, cfg: DictConfig, policy: Any, theorem: Theorem) -> Future[dict[str, Any]]:
+    """The record of `theorem`, solved on one of the pool's provers by the configured
+    mode's solver; an attempt that raises, or holds its prover past every attempt's wall
+    time, is an "error" record (and the prover is replaced)."""
+    def failed(exc: Exception, seconds: float) -> dict[str, Any]:
+        return base_record(theorem, "error", message=f"{type(exc).__name__}: {exc}", time_s=round(seconds, 3))
 
-    def __init__(self, cfg: DictConfig, policy: Any) -> None:
-        self.cfg, self.policy = cfg, policy
-        self.env: Environment | None = None
-        self.solver: Solver | None = None
-
-    def solve(self, theorem: Theorem) -> dict[str, Any]:
-        start = time.perf_counter()
-        try:
-            if self.solver is None:
-                self.env = make_env(self.cfg)
-                self.solver = make_solver(self.cfg, self.env, self.policy)
-            return self.solver.solve(theorem)
-        except Exception as exc:
-            self.close()
-            return base_record(theorem, "error", message=f"{type(exc).__name__}: {exc}",
-                               time_s=round(time.perf_counter() - start, 3))
-
-    def close(self) -> None:
-        if self.env is not None:
-            self.env.close()
-        self.env = self.solver = None
+    deadline = float(cfg.search.wall_time_s) * max(1, int(cfg.benchmark.attempts)) + GRACE_S
+    return pool.submit(lambda env: make_solver(cfg, env, policy).solve(theorem), key=theorem.context,
+                       deadline_s=deadline, on_error=failed)
 
 
 class LocalBackend:
@@ -188,26 +162,9 @@ class LocalBackend:
         policy = build_worker_policy(self.cfg)
         if self.workers > 1 and self.cfg.benchmark.mode != "i2f":
             policy = BatchingPolicy(policy, max_batch=self.workers)
-        local = threading.local()
-        workers: list[Worker] = []
-        lock = threading.Lock()
-
-        def work(theorem: Theorem) -> dict[str, Any]:
-            if getattr(local, "worker", None) is None:
-                local.worker = Worker(self.cfg, policy)
-                with lock:
-                    workers.append(local.worker)
-            return local.worker.solve(theorem)
-
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="minif2f")
-        futures = [pool.submit(work, t) for t in theorems]
-        try:
-            for future in as_completed(futures):
+        with WorkerPool(lambda: make_env(self.cfg), self.workers, "minif2f") as pool:
+            for future in as_completed([submit_problem(pool, self.cfg, policy, t) for t in theorems]):
                 yield future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            for worker in workers:
-                worker.close()
 
 
 def make_backend(cfg: DictConfig):

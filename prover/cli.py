@@ -246,7 +246,7 @@ def table(reports: Sequence[FileReport]) -> Table:
         out.add_column(column, overflow="fold")
     for report in reports:
         for result in report.results:
-            status = result.outcome
+            status = result.status
             style = {"proved": "green", "failed": "yellow"}.get(status, "red")
             proof = " ".join(result.proof) if result.proof else result.message
             out.add_row(result.theorem.name, f"[{style}]{status}[/]", f"{result.wall_s:.1f}s",

@@ -14,6 +14,7 @@ import itertools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -54,7 +55,7 @@ class SearchResult:
     """What one search found, with its statistics; `proof` is set only for a checked proof."""
 
     theorem: Theorem
-    status: str  # "proved" | "failed" | "open" | "error"
+    status: str  # "proved" | "failed" (root failed or budget ran out) | "skipped" (did not open) | "error"
     proof: tuple[str, ...] | None = None
     verdict: Verdict | None = None
     message: str = ""
@@ -68,25 +69,19 @@ class SearchResult:
     search_s: float = 0.0  # our own code: wall time not spent in the policy or the prover
     wall_s: float = 0.0
     error_kinds: dict[str, int] = field(default_factory=dict)
-    graph: nx.DiGraph | None = field(default=None, compare=False, repr=False)
+    tree: SearchTree | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def outcome(self) -> str:
-        """The user-facing status: proved, failed (search ran out or the root failed),
-        skipped (the statement did not open) or error."""
-        if self.status in ("failed", "open"):
-            return "failed"
-        if self.status == "error" and ("open" in self.error_kinds or "context" in self.error_kinds):
-            return "skipped"
-        return self.status
+    @cached_property
+    def graph(self) -> nx.DiGraph | None:
+        """The search graph (`SearchTree.to_networkx`), built on first read."""
+        return self.tree.to_networkx() if self.tree is not None else None
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-able record (the graph is left out; see `search.tree.graph_to_json`)."""
         return {
             "theorem": self.theorem.name,
             "file": str(self.theorem.path) if self.theorem.path else None,
-            "status": self.outcome,
-            "search_status": self.status,
+            "status": self.status,
             "proof": list(self.proof) if self.proof else None,
             "time_s": round(self.wall_s, 3),
             "expansions": self.expansions,
@@ -141,7 +136,7 @@ class _Search:
             root_state = self.prover(self.env.open, self.theorem)
         except OpenError as e:
             self.error_kinds["context" if isinstance(e, ContextError) else "open"] += 1
-            return self.result("error", None, message=f"statement does not open: {e}")
+            return self.result("skipped", None, message=f"statement does not open: {e}")
         tree = SearchTree(root_state)
         self.push(tree.root)
         while tree.root.status is Status.OPEN and self.queue:
@@ -155,6 +150,9 @@ class _Search:
             self.expand(tree, node)
             if self.config.check_invariants:
                 tree.check_invariants()
+        if tree.root.status is Status.OPEN:
+            budget = "" if self.rejected else f"the budget ran out after {self.expansions} expansions"
+            return self.result("failed", tree, message=budget)
         return self.result(tree.root.status.value, tree)
 
     def expand(self, tree: SearchTree, node: InternalNode) -> None:
@@ -215,7 +213,6 @@ class _Search:
             assert self.verdict is not None and self.verdict.ok, "a proved root always carries an accepted verdict"
         elif self.rejected is not None:
             message = message or f"checker rejected a proof: {self.rejected.reason}"
-        graph = tree.to_networkx() if tree is not None else None
         wall = time.perf_counter() - self.start
         kinds = {k: v for k, v in self.error_kinds.items() if v}
         errors = sum(v for k, v in kinds.items() if k != "open")
@@ -226,7 +223,7 @@ class _Search:
             errors=errors, timeouts=kinds.get(ErrorKind.TIMEOUT.value, 0), tokens=self.tokens,
             policy_s=self.policy_s, prover_s=self.prover_s,
             search_s=max(wall - self.policy_s - self.prover_s, 0.0), wall_s=wall,
-            error_kinds=kinds, graph=graph,
+            error_kinds=kinds, tree=tree,
         )
 
 

@@ -27,6 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     # requests that timed out may have left a model call or search running
     await anyio.to_thread.run_sync(services.workers.drain, _DRAIN_S)
+    await anyio.to_thread.run_sync(services.close)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,5 +1,6 @@
-"""/prove's work: turn a request into a Theorem, run best-first search in a fresh
-environment under the request's budget (capped by the server's limits), and report a proof
+"""/prove's work: turn a request into a Theorem, run best-first search on a pooled
+environment (`search.pool.WorkerPool`, one prover per search slot, a request going to the
+prover that last loaded its context) under the request's budget (capped by the server's limits), and report a proof
 only when the independent checker accepted it, else the deepest path the search reached."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from prover.server.schemas import ProveRequest, ProveResponse
 from prover.server.settings import ProveLimits
 from search.best_first import SearchConfig, best_first_search
 from search.policy import TacticPolicy
+from search.pool import GRACE_S, WorkerPool
 
 
 def goal_statement(system: str, name: str, goal: str) -> str:
@@ -67,6 +69,8 @@ class Prover:
         self.limits = limits
         # each search holds a prover process: refuse a request beyond the slots rather than queue it
         self._slots = threading.BoundedSemaphore(limits.max_concurrent)
+        self.pool = WorkerPool(lambda: make_environment(self.env_name, **self.env_options), limits.max_concurrent,
+                               "prove")
 
     def config(self, request: ProveRequest) -> SearchConfig:
         budget = request.budget
@@ -82,9 +86,10 @@ class Prover:
         theorem = request_theorem(request, self.system)
         if not self._slots.acquire(blocking=False):
             raise ProverBusy(f"all {self.limits.max_concurrent} search slots are busy; retry later")
+        config = self.config(request)
         try:
-            with make_environment(self.env_name, **self.env_options) as env:
-                result = best_first_search(env, self.policy, theorem, self.config(request))
+            result = self.pool.submit(lambda env: best_first_search(env, self.policy, theorem, config),
+                                      key=theorem.context, deadline_s=config.wall_time_s + GRACE_S).result()
         finally:
             self._slots.release()
         checked = result.verdict is not None and result.verdict.ok

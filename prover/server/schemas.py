@@ -74,7 +74,7 @@ class ProveRequest(BaseModel):
 
 
 class ProveResponse(BaseModel):
-    status: Literal["proved", "failed", "open", "error"]
+    status: Literal["proved", "failed", "skipped", "error"]
     proof: list[str] | None  # only when the checker accepted it
     checked: bool  # the independent checker's verdict on `proof`
     source: str | None  # the complete file the checker compiled

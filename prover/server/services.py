@@ -25,6 +25,11 @@ class Services:
     requests: RequestStats
     workers: Workers
 
+    def close(self) -> None:
+        """Stop the /prove provers (after the worker threads drained)."""
+        if self.prover is not None:
+            self.prover.pool.close()
+
 
 def load_services(settings: Settings) -> Services:
     """Build the policy from the `model` group and everything that depends on it (blocking)."""

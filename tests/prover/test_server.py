@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
+from environments.process import live_processes
 from prover.server.cli import main as serve_main
 from prover.server.launch import server_process
 from prover.server.main import create_app
@@ -309,3 +310,16 @@ def test_prove_returns_a_checked_coq_proof(no_leaked_provers: None) -> None:
         assert false["partial"][:1] == ["intros"] and false["expansions"] >= 1
 
         assert_error(c.post("/prove", json={"goal": "True", "theorem": "Theorem t : True."}), 422)
+
+
+@pytest.mark.requires_coq
+def test_prove_reuses_its_coq_process_across_requests(no_leaked_provers: None) -> None:
+    settings = load_settings(["env=coq", "model=fixed", "model.tactics=[intros, lia]"])
+    with running(settings) as c:
+        pids = []
+        for name in ("first", "second"):
+            response = c.post("/prove", json={"goal": "forall n : nat, n + 0 = n", "name": name,
+                                              "context": "Require Import Lia.", "budget": {"max_expansions": 5}})
+            assert response.status_code == 200 and response.json()["checked"], response.text
+            pids.append({p.pid for p in live_processes()})
+        assert len(pids[0]) == 1 and pids[1] == pids[0]  # one coqtop, kept between requests

@@ -73,14 +73,15 @@ def test_state_reached_twice_is_expanded_once():
     assert len(result.graph.nodes) == 3  # root, the shared state, one error terminal
 
 
-def test_budget_exhaustion_gives_open():
+def test_budget_exhaustion_is_failed_and_says_so():
     script = {f"G{i}": {"step": f"G{i + 1}"} for i in range(100)}
     result = best_first_search(ScriptedEnvironment(script), FixedPolicy(["step"]), theorem("G0"),
                                config(max_expansions=5))
-    assert result.status == "open"
+    assert result.status == "failed"
+    assert result.message == "the budget ran out after 5 expansions"
     assert result.expansions == 5
-    assert result.outcome == "failed"
     assert result.proof is None
+    assert result.to_record()["status"] == "failed" and "search_status" not in result.to_record()
 
 
 def test_wall_time_budget_stops_the_search():
@@ -88,7 +89,7 @@ def test_wall_time_budget_stops_the_search():
     env = ScriptedEnvironment(script, step_delay_s=0.05)
     start = time.perf_counter()
     result = best_first_search(env, FixedPolicy(["step"]), theorem("G0"), config(max_expansions=1000, wall_time_s=0.5))
-    assert result.status == "open"
+    assert result.status == "failed" and "budget ran out" in result.message
     assert time.perf_counter() - start < 1.5
     assert 3 <= result.expansions < 1000
 
@@ -151,9 +152,9 @@ def test_shortest_proof_is_extracted():
 
 def test_open_error_is_reported_as_skipped():
     result = best_first_search(ScriptedEnvironment({}), FixedPolicy(["x"]), theorem("nope"), config())
-    assert result.status == "error"
-    assert result.outcome == "skipped"
+    assert result.status == "skipped" and result.to_record()["status"] == "skipped"
     assert "does not open" in result.message
+    assert result.graph is None
 
 
 def test_statistics_record_and_graph_json():

@@ -41,7 +41,6 @@ def test_one_crashing_theorem_does_not_stop_the_others():
     theorems = [theorem(f"G{i}", name=f"t{i}") for i in range(6)]
     results = {r.theorem.name: r for r in search_many(theorems, factory, FixedPolicy(["a", "b"]), CONFIG, workers=2)}
     assert results["t3"].status == "error"
-    assert results["t3"].outcome == "error"
     assert "prover exploded" in results["t3"].message
     assert all(results[f"t{i}"].status == "proved" for i in (0, 1, 2, 4, 5))
     assert all(env.closed for env, _ in factory.made)
