@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="minif2f: valid (default) | test; coqlib: sample (default) | heldout")
     run.add_argument("--hammer", action="store_true", help="coqlib: import CoqHammer after each theorem's context")
     run.add_argument("--mode", choices=("f2f", "i2f", "auto"))
-    run.add_argument("--policy", choices=("hf", "vllm", "fixed"))
+    run.add_argument("--policy", choices=("hf", "vllm", "fixed", "knn"))
     run.add_argument("--model", type=Path, help="model folder (Hugging Face format)")
     run.add_argument("--tactics", type=Path, help="tactics file of the fixed policy")
     run.add_argument("--budget", help=f"{GRAMMAR} or a search preset; see configs/budget.py")
