@@ -60,11 +60,11 @@ def run_overrides(args: argparse.Namespace) -> list[str]:
            f"benchmark.out={args.out.resolve()}", f"benchmark.name={args.benchmark}"]
     coqlib = args.benchmark == "coqlib"
     if coqlib and (args.system != "coq" or args.mode == "i2f" or args.data is not None):
-        raise UsageError("minif2f run: --benchmark coqlib is Coq tactic search: no --system, --mode i2f or --data")
+        raise BadInput("--benchmark coqlib is Coq tactic search: no --system, --mode i2f or --data")
     if args.split is not None and args.split not in (COQLIB_SPLITS if coqlib else MINIF2F_SPLITS):
-        raise UsageError(f"minif2f run: --split {args.split} is not a split of {args.benchmark}")
+        raise BadInput(f"--split {args.split} is not a split of {args.benchmark}")
     if args.hammer and not coqlib:
-        raise UsageError("minif2f run: --hammer is for --benchmark coqlib (miniF2F's preamble imports CoqHammer)")
+        raise BadInput("--hammer is for --benchmark coqlib (miniF2F's preamble imports CoqHammer)")
     if coqlib:
         out += [f"benchmark.split={args.split or COQLIB_SPLITS[0]}", f"benchmark.coqlib.hammer={args.hammer}"]
     flags = {
