@@ -35,14 +35,10 @@ BACKENDS: dict[str, str] = {
 SYSTEMS: dict[str, str] = {"coq": "coq", "lean-repl": "lean", "leandojo": "lean", "isabelle": "isabelle"}
 
 
-class UnknownEnvironment(ValueError):
-    """An environment name not in BACKENDS."""
-
-
 def make_environment(name: str, **options: Any) -> Environment:
     """Build the environment registered as `name` with backend-specific `options`."""
     if name not in BACKENDS:
-        raise UnknownEnvironment(f"unknown environment {name!r} (choose from {', '.join(BACKENDS)})")
+        raise ValueError(f"unknown environment {name!r} (choose from {', '.join(BACKENDS)})")
     module, cls = BACKENDS[name].split(":")
     return getattr(import_module(module), cls)(**options)
 
@@ -50,5 +46,5 @@ def make_environment(name: str, **options: Any) -> Environment:
 __all__ = [
     "BACKENDS", "SYSTEMS", "ContextError", "Environment", "Error", "ErrorKind", "Finished", "GivenUp", "OpenError",
     "Outcome", "Progress", "ProofState", "ProverError", "ProverNotFound", "Theorem",
-    "UnknownEnvironment", "Verdict", "make_environment",
+    "Verdict", "make_environment",
 ]

@@ -92,7 +92,6 @@ class CoqEnvironment(Environment):
         self.check_timeout = check_timeout
         self._proc: Coqtop | None = None
         self._flags: tuple[str, ...] = ()  # the running coqtop's flags: the open theorem's meta["coq_flags"]
-        self._epoch = 0
         self._loaded: list[tuple[str, int]] = []  # context sentences in coqtop, each with the state after it
         self._context_sid: int | None = None  # the state after the whole loaded context
         self._theorem: Theorem | None = None
@@ -154,7 +153,6 @@ class CoqEnvironment(Environment):
     def _restart(self) -> Coqtop:
         self._kill()
         self._proc = Coqtop(self._executable, self._memory_mb, self._cpu_seconds, self._flags)
-        self._epoch += 1
         return self._proc
 
     def _process(self) -> Coqtop:
@@ -200,7 +198,7 @@ class CoqEnvironment(Environment):
             raise OpenError(f"{theorem.name}: the statement does not start a proof")
         self._theorem = theorem
         self._live = {(): proc.sid}
-        return ProofState(self._all_goals(shown), theorem, (), (self._epoch, proc.sid))
+        return ProofState(self._all_goals(shown), theorem, ())
 
     def _load_context(self, context: str) -> None:
         """Bring coqtop to the state after `context`, keeping the longest loaded prefix of it."""
@@ -273,7 +271,7 @@ class CoqEnvironment(Environment):
         goals = self._all_goals(text)
         # queries leave coqtop in a state equal to the tactic's: use the latest, saving a BackTo
         self._live[path] = proc.sid
-        return Progress(ProofState(goals, state.theorem, path, (self._epoch, proc.sid)))
+        return Progress(ProofState(goals, state.theorem, path))
 
     def _displayed_goals(self) -> str:
         """What `Show.` prints: coqtop displays goals after a sentence only when it thinks they

@@ -1,5 +1,5 @@
 """The Lean 4 backend over leanprover-community/repl: one REPL subprocess inside a Lake
-project, JSON requests separated by blank lines (see PROTOCOLS.md, "Lean REPL").
+project, JSON requests separated by blank lines (see environments/PROTOCOLS.md, "Lean REPL").
 
 A theorem's header (its file text before the statement: imports, options, opens) runs once
 per REPL process; its environment id is reused for every theorem with the same header.

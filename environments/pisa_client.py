@@ -1,5 +1,5 @@
 """A client for a PISA (Portal-to-ISAbelle) gRPC server: the session start sequence and
-the string commands of PROTOCOLS.md ("PISA"), over the stubs generated from pisa.proto.
+the string commands of environments/PROTOCOLS.md ("PISA"), over the stubs generated from pisa.proto.
 
 Server failures become `PisaFailure` with an ErrorKind: a deadline is TIMEOUT, anything
 else (the server went away, or it answered bytes that are not our messages) is CRASH.

@@ -33,7 +33,7 @@ from environments.base import Environment, Error, Finished, GivenUp, OpenError, 
 from environments.coq_syntax import split_sentences
 from environments.isabelle_guard import DSP_HEURISTICS
 from prover.policies.automation import available
-from prover.policies.base import cut_at_stop
+from prover.policies.candidates import cut_at_stop
 from prover.sampling import SamplingParams
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "dsp_examples"

@@ -29,10 +29,6 @@ class Hole:
     end: int
 
 
-class NoHoles(ValueError):
-    """The file has no unfinished proof."""
-
-
 def language(system: str) -> ModuleType:
     return import_module(f"environments.theorem_files.{system}")
 

@@ -18,7 +18,7 @@ import re
 from typing import Sequence
 
 from environments.base import ProofState
-from prover.policies.base import prefixes_for, rank
+from prover.policies.candidates import prefixes_for, rank
 from search.policy import Candidate, TacticPolicy
 
 DEFAULT_TACTICS: dict[str, tuple[str, ...]] = {

@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from environments.base import ProofState, normalise_goals
-from prover.policies.base import prefixes_for, rank
+from prover.policies.candidates import prefixes_for, rank
 from search.policy import Candidate
 
 

@@ -20,7 +20,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from environments.base import ProofState
-from prover.policies.base import Prompting, cut_at_stop, prefixes_for, rank, samples_for
+from prover.policies.candidates import Prompting, cut_at_stop, prefixes_for, rank, samples_for
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 

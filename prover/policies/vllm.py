@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from environments.base import ProofState
-from prover.policies.base import Prompting, prefixes_for, rank, samples_for
+from prover.policies.candidates import Prompting, prefixes_for, rank, samples_for
 from prover.sampling import SamplingParams
 from search.policy import Candidate
 

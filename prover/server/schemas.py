@@ -1,5 +1,5 @@
 """Request and response bodies of every route, as pydantic models. The llmstep and
-LeanCopilot shapes are theirs (PROTOCOLS.md, "Editor integrations"); the optional fields
+LeanCopilot shapes are theirs (environments/PROTOCOLS.md, "Editor integrations"); the optional fields
 we add (`n`) are ignored by those clients and default sensibly."""
 
 from __future__ import annotations

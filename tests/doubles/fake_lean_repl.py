@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in for leanprover-community/repl (Lean cannot be installed here) that speaks its
 exact wire format: JSON requests separated by blank lines on stdin, one JSON object and a
-blank line back per request (PROTOCOLS.md, "Lean REPL").
+blank line back per request (environments/PROTOCOLS.md, "Lean REPL").
 
 The Lean world is a small script: the theorems in THEOREMS and, for a first goal and a
 tactic, the goals that replace it (TACTICS). Special tactics misbehave on purpose:

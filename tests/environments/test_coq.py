@@ -84,7 +84,7 @@ def test_two_paths_to_the_same_goals_share_a_key(no_leaked_provers):
         other = env.step(root, "intros x y.")
         assert isinstance(one, Progress) and isinstance(two, Progress) and isinstance(other, Progress)
         assert one.state.key == two.state.key
-        assert one.state.handle != two.state.handle
+        assert one.state.path != two.state.path
         assert "(ID" not in one.state.goals
         assert other.state.key != one.state.key
 

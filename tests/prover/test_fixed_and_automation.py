@@ -11,7 +11,7 @@ import pytest
 from environments.base import ProofState, Theorem
 from prover.policies import build_policy, resolve_model_path
 from prover.policies.automation import AutomationPolicy
-from prover.policies.base import rank
+from prover.policies.candidates import rank
 from prover.policies.fixed import FixedPolicy
 from search.policy import Candidate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from environments.base import ProofState, Theorem
-from prover.policies.base import Prompting, cut_at_stop, samples_for
+from prover.policies.candidates import Prompting, cut_at_stop, samples_for
 from prover.sampling import SamplingParams
 
 COQ = ProofState("n : nat\n====\nn = n", Theorem("c", "coq", "Lemma c : forall n, n = n."))
