@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import bm25s
 
 from environments.base import ProofState
-from prover.policies.base import prefixes_for, rank
+from prover.policies.candidates import prefixes_for, rank
 from search.policy import Candidate
 
 _TOKEN = re.compile(r"[A-Za-z_][\w'.]*[\w']|[A-Za-z_]|\d+|[^\w\s(),:]+")
