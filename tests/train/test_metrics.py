@@ -16,10 +16,11 @@ def test_flops_per_token_is_6n_plus_attention():
     assert shape.flops_per_token(128) == 6 * shape.params + 12 * 3 * 4 * 16 * 128
 
 
-def test_meter_reports_tokens_per_second_and_mfu():
+def test_meter_reports_tokens_per_second_and_mfu(monkeypatch):
+    clock = iter([100.0, 102.0, 102.0, 103.0])
+    monkeypatch.setattr("train.metrics.time.perf_counter", lambda: next(clock))
     meter = ThroughputMeter(flops_per_token=1e9, peak_flops=1e12)
     meter.add(1000)
-    reading = meter.read()
-    assert reading["tokens_per_s"] > 0
-    assert reading["mfu"] == pytest.approx(reading["tokens_per_s"] * 1e9 / 1e12)
+    # 1000 tokens in 2 s = 500 tokens/s; 500 * 1e9 FLOPs = 0.5 TFLOP/s = half of the 1e12 peak
+    assert meter.read() == pytest.approx({"tokens_per_s": 500.0, "tflops": 0.5, "mfu": 0.5})
     assert "mfu" not in ThroughputMeter(1e9, None).read()  # CPU: no peak, no MFU
