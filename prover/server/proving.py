@@ -15,6 +15,7 @@ import networkx as nx
 from configs import env_options
 from environments import SYSTEMS, Theorem, make_environment
 from environments.theorem_files import language
+from environments.vernac_guard import CONTEXT_GUARDS
 from prover.server.schemas import ProveRequest, ProveResponse
 from prover.server.settings import ProveLimits
 from search.best_first import SearchConfig, best_first_search
@@ -71,6 +72,13 @@ class Prover:
         self._slots = threading.BoundedSemaphore(limits.max_concurrent)
         self.pool = WorkerPool(lambda: make_environment(self.env_name, **self.env_options), limits.max_concurrent,
                                "prove")
+
+    def input_problem(self, request: ProveRequest) -> str | None:
+        """Why the request's context and statement must not reach a prover (the vernacular
+        guard: no file system, plugins or load paths), or None."""
+        guard = CONTEXT_GUARDS.get(self.system)
+        theorem = request_theorem(request, self.system)
+        return guard(f"{theorem.context}\n{theorem.statement}") if guard else None
 
     def config(self, request: ProveRequest) -> SearchConfig:
         budget = request.budget

@@ -231,3 +231,14 @@ def test_cpu_limit_kills_coqtop_and_the_next_step_restarts(no_leaked_provers):
         outcome = env.step(root, "do 1000000000 (idtac; idtac).", timeout=60)
         assert isinstance(outcome, Error) and outcome.kind is ErrorKind.CRASH
         assert isinstance(env.step(root, "exact I."), Finished)
+
+
+def test_each_coqtop_runs_in_its_own_scratch_directory_removed_on_close():
+    from environments.coqtop import Coqtop
+
+    tops = [Coqtop("coqtop", None, None) for _ in range(2)]
+    cwds = [Path(os.readlink(f"/proc/{top.pid}/cwd")) for top in tops]
+    assert len(set(cwds)) == 2 and all(cwd.name.startswith("coqtop-") and cwd != Path.cwd() for cwd in cwds)
+    for top in tops:
+        top.close()
+    assert not any(cwd.exists() for cwd in cwds)

@@ -323,3 +323,19 @@ def test_prove_reuses_its_coq_process_across_requests(no_leaked_provers: None) -
             assert response.status_code == 200 and response.json()["checked"], response.text
             pids.append({p.pid for p in live_processes()})
         assert len(pids[0]) == 1 and pids[1] == pids[0]  # one coqtop, kept between requests
+
+
+@pytest.mark.requires_coq
+def test_prove_rejects_contexts_that_reach_the_file_system(tmp_path: Path) -> None:
+    settings = load_settings(["env=coq", "model=fixed", "model.tactics=[auto]"])
+    target = tmp_path / "written"
+    with running(settings) as c:
+        for body in ({"goal": "True", "context": f'Redirect "{target}" Print nat.'},
+                     {"goal": "True", "context": f'Extraction "{target}.ml" nat.'},
+                     {"goal": f'True. Redirect "{target}" Print nat', "name": "t"},
+                     {"theorem": "Theorem t : True.", "context": 'Declare ML Module "foo".'}):
+            response = c.post("/prove", json=body)
+            assert_error(response, 422)
+            assert response.json()["error"].startswith("context rejected: "), response.text
+        assert not list(tmp_path.iterdir())
+        assert c.get("/health").json()["prove"] == "coq"

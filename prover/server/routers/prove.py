@@ -23,6 +23,9 @@ async def prove(body: ProveRequest, services: ServicesDep) -> ProveResponse:
     prover = services.prover
     if prover is None:
         raise HTTPException(503, "no environment configured: start the server with env=<name> (e.g. env=coq)")
+    problem = prover.input_problem(body)
+    if problem:
+        raise HTTPException(422, f"context rejected: {problem}")
     budget_s = prover.config(body).wall_time_s
     try:
         return await services.workers.run(lambda: prover.prove(body), budget_s + _GRACE_S)
