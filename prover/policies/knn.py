@@ -90,7 +90,9 @@ class KnnIndex:
 def tactic_distribution(neighbours: Iterable[tuple[float, Step]], temperature: float,
                         prefix: str = "") -> dict[str, float]:
     """Tactic -> probability: softmax of the neighbours' scores, summed per tactic, over
-    the tactics that start with `prefix` (renormalised to them)."""
+    the tactics that start with `prefix` (renormalised to them). A tactic whose mass
+    underflows to 0 (a score far below the best one, as long goals give) is left out, so every
+    probability has a logarithm."""
     matching = [(score, step.tactic) for score, step in neighbours if step.tactic.startswith(prefix)]
     if not matching:
         return {}
@@ -99,7 +101,7 @@ def tactic_distribution(neighbours: Iterable[tuple[float, Step]], temperature: f
     for score, tactic in matching:
         mass[tactic] = mass.get(tactic, 0.0) + math.exp((score - top) / temperature)
     total = sum(mass.values())
-    return {tactic: m / total for tactic, m in mass.items()}
+    return {tactic: m / total for tactic, m in mass.items() if m > 0}
 
 
 class KnnPolicy:

@@ -12,7 +12,7 @@ import pytest
 from environments.base import ProofState, Theorem
 from prover.policies import build_policy
 from prover.policies.automation import AutomationPolicy
-from prover.policies.knn import KnnIndex, KnnPolicy
+from prover.policies.knn import KnnIndex, KnnPolicy, Step, tactic_distribution
 from train.knn_index import build_index, main
 
 THEOREM = Theorem("t", "coq", "Lemma t : True.")
@@ -79,3 +79,11 @@ def test_build_policy_knn_mixes_with_automation_and_names_a_missing_index(traces
 def test_the_command_rejects_missing_traces_in_one_line(traces: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["--traces", str(traces / "traces"), "--library", "nope", "--out", str(traces / "i")]) == 2
     assert capsys.readouterr().err == f"error: no traces for nope under {traces / 'traces'}\n"
+
+
+def test_scores_far_below_the_best_drop_out_instead_of_breaking_the_logarithm():
+    # BM25 scores of very long goals spread over thousands (seen on bignums' DoubleDiv.v): exp underflows to 0 past a spread of ~745
+    far = [(2324.0, Step("ring", "a.v", "t")), (2324.0, Step("lia", "a.v", "t")), (1500.0, Step("auto", "a.v", "t"))]
+    distribution = tactic_distribution(far, temperature=1.0)
+    assert distribution == {"ring": 0.5, "lia": 0.5}
+    assert all(math.log(p) <= 0 for p in distribution.values())
