@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from configs.cli import BadInput, OneLineParser
 from prover.server.main import create_app
-from prover.server.settings import Settings, load_settings
+from prover.server.settings import ServerSettings, Settings, load_settings
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -40,9 +40,12 @@ def overrides_of(args: argparse.Namespace) -> list[str]:
 
 def settings_of(args: argparse.Namespace) -> Settings:
     settings = load_settings(overrides_of(args))
-    if args.token:
-        # set after composing: a token needs no escaping from Hydra's override grammar
-        settings = settings.model_copy(update={"server": settings.server.model_copy(update={"token": args.token})})
+    if args.token == "":
+        raise BadInput("--token is empty: that would leave the server open (was the variable you passed unset?)")
+    if args.token is not None:
+        # set after composing (a token needs no escaping from Hydra's override grammar), validated again
+        server = settings.server.model_dump() | {"token": args.token}
+        settings = settings.model_copy(update={"server": ServerSettings.model_validate(server)})
     return settings
 
 

@@ -6,14 +6,29 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class ErrorResponse(BaseModel):
     error: str
 
 
-class LlmstepRequest(BaseModel):
+class ClientRequest(BaseModel):
+    """A request body: every text in it must be encodable (JSON can carry a lone surrogate such as
+    `"\\ud800"`, which no tokenizer or prover can take): 422, not a 500 later."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"text is not valid Unicode at character {exc.start}: {exc.reason}") from None
+        return value
+
+
+class LlmstepRequest(ClientRequest):
     tactic_state: str
     prefix: str = ""
     context: str = ""  # the file before the cursor; the proofstep prompt does not use it
@@ -24,7 +39,7 @@ class LlmstepResponse(BaseModel):
     suggestions: list[str]
 
 
-class GenerateRequest(BaseModel):
+class GenerateRequest(ClientRequest):
     name: str  # the model name the Lean side registered; any name is served by our model
     input: str
     prefix: str = ""
@@ -40,7 +55,7 @@ class GenerateResponse(BaseModel):
     outputs: list[Generation]
 
 
-class EncodeRequest(BaseModel):
+class EncodeRequest(ClientRequest):
     name: str
     input: str = Field(min_length=1)
 
@@ -57,7 +72,7 @@ class Budget(BaseModel):
     samples_per_expansion: int | None = Field(None, ge=1)
 
 
-class ProveRequest(BaseModel):
+class ProveRequest(ClientRequest):
     """Either a whole `theorem` statement (`Theorem t : P.`) or a bare `goal` (`P`)."""
 
     theorem: str | None = None

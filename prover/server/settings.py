@@ -27,7 +27,8 @@ class ServerSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(6000, ge=0, le=65535, description="0 = any free port")
-    token: str | None = Field(None, description="bearer token every request but /health must carry")
+    token: str | None = Field(None, min_length=1, description="bearer token every request but /health must carry "
+                                                            "(an empty one is refused: it would leave the server open)")
     max_body_bytes: int = Field(65536, ge=1)
     default_samples: int = Field(8, ge=1)
     max_samples: int = Field(32, ge=1)

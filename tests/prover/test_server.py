@@ -187,6 +187,17 @@ def test_missing_and_wrong_fields_are_422(client: httpx.Client) -> None:
     assert_serving(client)
 
 
+def test_a_lone_surrogate_is_422_and_the_server_keeps_serving(client: httpx.Client) -> None:
+    # valid JSON, but "\\ud800" decodes to a lone surrogate that no tokenizer or prover can take
+    for route, body in (("/", b'{"tactic_state": "x", "prefix": "\\ud800"}'),
+                        ("/generate", b'{"name": "m", "input": "\\udfff x"}'),
+                        ("/prove", b'{"goal": "True", "context": "\\ud800"}')):
+        response = client.post(route, content=body, headers={"content-type": "application/json"})
+        assert_error(response, 422)
+        assert "not valid Unicode" in response.json()["error"]
+    assert_serving(client)
+
+
 def test_oversize_bodies_are_413_declared_or_streamed(client: httpx.Client) -> None:
     big = json.dumps({"tactic_state": "x" * 5000, "prefix": ""}).encode()
     assert_error(client.post("/", content=big, headers={"content-type": "application/json"}), 413)
@@ -267,6 +278,12 @@ def test_cli_rejects_bad_input_with_exit_code_2(capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("prove serve: ") and "max_samples" in err[-1]
     assert serve_main(["server.no_such_key=1"]) == 2
+    capsys.readouterr()
+    assert serve_main(["--token", ""]) == 2  # e.g. --token "$TOKEN" with TOKEN unset: never an open server
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("prove serve: --token is empty")
+    assert serve_main(["server.token="]) == 2
+    assert "server.token" in capsys.readouterr().err
 
 
 def test_prove_serve_process_serves_llmstep(model_dir: Path) -> None:
