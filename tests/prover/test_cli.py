@@ -234,7 +234,9 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, no_leaked_provers):
     run = subprocess.Popen([sys.executable, "-m", "prover.cli", str(path), "--policy", "fixed", "--workers", "1",
                             'model.tactics=[' + ",".join(f'"do 100000000{i} idtac"' for i in range(6)) + "]",
                             "search.tactic_timeout_s=3", "search.wall_time_s=60"],
-                           stderr=subprocess.PIPE, text=True)
+                           stderr=subprocess.PIPE, text=True,
+                           # as from a terminal: a test run started in the background (`&`) inherits SIGINT ignored
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(6)  # inside the search, on the slow tactics (6 x 3 s)
     run.send_signal(signal.SIGINT)
     err = run.communicate(timeout=120)[1]

@@ -76,7 +76,7 @@ def test_fsdp_two_ranks_learn_and_resume_exactly_after_a_kill(tiny_data):
         assert abs(loss - ref[step]) <= 1e-6, (step, loss, ref[step])
 
     policy = build_policy({"policy": "hf", "path": str(ref_dir / "export"), "prompt_format": "proofstep",
-                           "sampling": {"n": 4, "temperature": 1.0, "top_p": 1.0, "max_new_tokens": 8, "seed": 0},
+                           "sampling": {"temperature": 1.0, "top_p": 1.0, "max_new_tokens": 8, "seed": 0},
                            "options": {"device": "cpu"}})
     goals = "1 goal\n\n  n : nat\n  ============================\n  n + 3 = 3 + n"
     (candidates,) = policy.propose([ProofState(goals, Theorem("t", "coq", "Lemma t : True."))], 4)
