@@ -18,6 +18,7 @@ from benchmarks.results import ResultsError, locked
 from configs.budget import GRAMMAR, BudgetError, budget_overrides
 from configs.cli import BadInput, OneLineParser, checked_workers, load_config, run_command
 from environments import ProverNotFound
+from prover.policies import POLICIES
 
 # --system -> the env/ group that proves it
 ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean-repl", "isabelle": "isabelle"}
@@ -36,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="minif2f: valid (default) | test; coqlib: sample (default) | heldout")
     run.add_argument("--hammer", action="store_true", help="coqlib: import CoqHammer after each theorem's context")
     run.add_argument("--mode", choices=("f2f", "i2f", "auto"))
-    run.add_argument("--policy", choices=("hf", "vllm", "fixed", "knn"))
+    run.add_argument("--policy", choices=POLICIES)
     run.add_argument("--model", type=Path, help="model folder (Hugging Face format)")
     run.add_argument("--tactics", type=Path, help="tactics file of the fixed policy")
     run.add_argument("--budget", help=f"{GRAMMAR} or a search preset; see configs/budget.py")

@@ -3,7 +3,7 @@ re-check each proof, show a progress bar and a table, and optionally write the c
 proofs back (`--write`: atomically, only into a file unchanged since it was read, else
 into FILE.proved; the first FILE.bak kept) and a JSON record per theorem (`--json`).
 
-    prove FILE... [--env coq|lean-repl|leandojo|isabelle] [--model PATH] [--policy hf|vllm|fixed|knn]
+    prove FILE... [--env coq|lean-repl|leandojo|isabelle] [--model PATH] [--policy hf|vllm|fixed|knn|mixture]
           [--tactics FILE] [--budget SAMPLESxEXPANSIONS[@SECONDS] | PRESET]
           [--workers N] [--write] [--json OUT] [key=value ...]
     prove serve ...        (the editor server: prover.server.cli)

@@ -2,7 +2,7 @@
 suggestions there, each already run against that state and marked closes the goal / leaves
 N goals / fails (Coq's message with --verbose); --json for machines.
 
-    prove suggest FILE:LINE[:COL] [-n N] [--json] [--verbose] [--policy hf|vllm|fixed|knn]
+    prove suggest FILE:LINE[:COL] [-n N] [--json] [--verbose] [--policy hf|vllm|fixed|knn|mixture]
                   [--model PATH] [key=value ...]
 """
 

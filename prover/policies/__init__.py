@@ -1,7 +1,7 @@
 """Tactic policies behind the TacticPolicy contract, and `build_policy`, which builds one
 from the Hydra `model` group:
 
-    policy: hf | vllm | fixed | knn
+    policy: hf | vllm | fixed | knn | mixture
     path: model directory or hub name (hf, vllm), kNN index directory (knn); relative paths
           that do not exist from the working directory are resolved against the repository root
     prompt_format: a prover.prompts format name, or one per system ({coq: proofstep, lean: ...})
@@ -11,6 +11,8 @@ from the Hydra `model` group:
     tactics_file / tactics: the fixed policy's candidates
     options: extra keyword arguments of the backend (device, dtype, device_map, max_model_len, ...)
     knn: {neighbours, temperature} of the knn policy
+    members: the mixture's policies, {NAME: {weight, ...a model config}}: each member's
+          candidates weighted by its share of the weights (prover.policies.mixture)
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from omegaconf import DictConfig, OmegaConf
 from configs import REPO_ROOT
 from prover.policies.automation import AutomationPolicy
 from prover.policies.fixed import FixedPolicy
+from prover.policies.mixture import MixturePolicy
 from prover.sampling import SamplingParams
 from search.policy import TacticPolicy
 
 _HUB_NAME = re.compile(r"\w[\w.-]*(?:/\w[\w.-]*)?")  # "org/name" or "name" on the Hugging Face hub
 
-POLICIES = ("hf", "vllm", "fixed", "knn")
+POLICIES = ("hf", "vllm", "fixed", "knn", "mixture")
 
 
 def resolve_model_path(path: str) -> str:
@@ -46,6 +49,8 @@ def resolve_model_path(path: str) -> str:
 def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
     kind = cfg.get("policy")
     options = dict(cfg.get("options") or {})
+    if kind == "mixture":
+        return _mixture(cfg)
     if kind == "fixed":
         if cfg.get("tactics_file"):
             return FixedPolicy.from_file(cfg["tactics_file"])
@@ -74,6 +79,21 @@ def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
     raise ValueError(f"unknown policy {kind!r} (choose from {', '.join(POLICIES)})")
 
 
+def _mixture(cfg: Mapping[str, Any]) -> TacticPolicy:
+    members = cfg.get("members") or {}
+    if cfg.get("path") or not members:
+        raise ValueError("a mixture needs members ({NAME: {weight, policy, ...}}), each with its own "
+                         "path (model.members.NAME.path), and no model.path")
+    built = []
+    for name, member in members.items():
+        member = dict(member)
+        if "weight" not in member:
+            raise ValueError(f"mixture member {name!r} has no weight")
+        weight = float(member.pop("weight"))
+        built.append((build_policy(member), weight))
+    return MixturePolicy(built)
+
+
 def build_policy(model_cfg: Mapping[str, Any] | DictConfig) -> TacticPolicy:
     """The policy `model_cfg` describes, with automation mixed in when configured."""
     cfg = OmegaConf.to_container(model_cfg, resolve=True) if isinstance(model_cfg, DictConfig) else dict(model_cfg)
@@ -86,4 +106,4 @@ def build_policy(model_cfg: Mapping[str, Any] | DictConfig) -> TacticPolicy:
     return inner
 
 
-__all__ = ["AutomationPolicy", "FixedPolicy", "POLICIES", "build_policy", "resolve_model_path"]
+__all__ = ["AutomationPolicy", "FixedPolicy", "MixturePolicy", "POLICIES", "build_policy", "resolve_model_path"]

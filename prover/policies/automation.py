@@ -1,8 +1,8 @@
 """Automation candidates (decision procedures and hammers) merged with a model's samples.
 
-The merge is a mixture: with prior `p`, each of the A automation tactics gets probability
-p / A and each model sample keeps (1 - p) times its own; a tactic both propose gets the
-sum. With no model, automation alone is proposed. Given a tactic prefix, the model samples
+The merge is a mixture (`prover.policies.mixture.mix`): with prior `p`, each of the A
+automation tactics gets probability p / A and each model sample keeps (1 - p) times its
+own; a tactic both propose gets the sum. With no model, automation alone is proposed. Given a tactic prefix, the model samples
 continuations of it and `p` is split among the automation tactics that start with it.
 
 CoqHammer's `sauto` and `hammer` exist only after `From Hammer Require Import Hammer.`.
@@ -13,12 +13,12 @@ into the user's file. Users who want them add the import to their file.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Sequence
 
 from environments.base import ProofState
-from prover.policies.candidates import prefixes_for, rank
+from prover.policies.candidates import prefixes_for
+from prover.policies.mixture import mix
 from search.policy import Candidate, TacticPolicy
 
 DEFAULT_TACTICS: dict[str, tuple[str, ...]] = {
@@ -70,13 +70,5 @@ class AutomationPolicy:
         return [self._merge(state, samples, k, head) for state, samples, head in zip(states, model, heads)]
 
     def _merge(self, state: ProofState, samples: list[Candidate], k: int, prefix: str) -> list[Candidate]:
-        auto = [t for t in self.automation(state) if t.startswith(prefix)]
-        mass: dict[str, float] = {}
-        tokens: dict[str, int] = {}
-        for tactic in auto:
-            mass[tactic] = mass.get(tactic, 0.0) + self.prior / len(auto)
-        for c in samples:
-            mass[c.tactic] = mass.get(c.tactic, 0.0) + (1 - self.prior) * math.exp(c.logprob)
-            tokens[c.tactic] = c.tokens
-        return rank((Candidate(math.log(m) if m > 0 else -math.inf, t, tokens.get(t, 0)) for t, m in mass.items()),
-                    k, prefix)
+        auto = [Candidate(0.0, t) for t in self.automation(state) if t.startswith(prefix)]
+        return mix(((self.prior / max(len(auto), 1), auto), (1 - self.prior, samples)), k, prefix)
