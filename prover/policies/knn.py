@@ -1,6 +1,7 @@
 """Nearest-neighbour tactic prediction (Tactician-style): an index over traced proof steps
-(goals text -> tactic), searched with BM25 (`bm25s`) over Coq tokens (identifiers,
-numbers, operator runs; brackets, commas, colons and the goal rule carry no evidence), and the policy that proposes the tactics of a state's nearest
+(goals text -> tactic), searched with BM25 (`bm25s`) over the goals' retrieval features
+(`prover.retrieval.goal_features`: Coq tokens, the conclusion weighted up, repeated
+hypothesis tokens capped), and the policy that proposes the tactics of a state's nearest
 training states.
 
 Scores behave like log-probabilities: the BM25 scores `s` of the `neighbours` nearest steps
@@ -8,33 +9,25 @@ become weights `exp((s - max s) / temperature)`, normalised to sum to 1; a tacti
 probability is the sum of the weights of the neighbours that used it.
 
 An index is a directory: the `bm25s` matrices, `steps.jsonl` (one `{tactic, file, theorem}`
-per indexed step, in index order) and `meta.json` (how it was built). `train.knn_index`
+per indexed step, in index order) and `meta.json` (how it was built, with which features:
+an index built with other features is refused, not searched with mismatched queries). `train.knn_index`
 builds one from traces.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import bm25s
-
 from environments.base import ProofState
 from prover.policies.candidates import prefixes_for, rank
+from prover.retrieval import bm25_index, bm25_search, goal_features, load_index, save_index
 from search.policy import Candidate
 
-_TOKEN = re.compile(r"[A-Za-z_][\w'.]*[\w']|[A-Za-z_]|\d+|[^\w\s(),:]+")
-_NOISE = re.compile(r"^\s*\d+ goals?\b|={4,}")  # the "N goals" header and the goal rule: in every state
-STEPS_FILE, META_FILE = "steps.jsonl", "meta.json"
-
-
-def goal_tokens(goals: str) -> list[str]:
-    """The retrieval features of a goals text: its Coq tokens, the goal-count header dropped."""
-    return _TOKEN.findall(_NOISE.sub(" ", goals))
+STEPS_FILE = "steps.jsonl"
+BUILD_HINT = "python -m train.knn_index --out DIR"
 
 
 @dataclass(frozen=True)
@@ -55,36 +48,22 @@ class KnnIndex:
         if not steps:
             raise ValueError("a kNN index needs at least one step")
         self.steps, self.meta = list(steps), dict(meta or {})
-        self.bm25 = bm25s.BM25()
-        self.bm25.index([goal_tokens(g) for g in goals], show_progress=False)
+        self.bm25 = bm25_index([goal_features(g) for g in goals])
 
     @classmethod
     def load(cls, path: str | Path) -> KnnIndex:
-        path = Path(path)
-        if not (path / STEPS_FILE).is_file():
-            raise FileNotFoundError(f"no kNN index at {path} (build one: python -m train.knn_index --out {path})")
         index = cls.__new__(cls)
-        index.bm25 = bm25s.BM25.load(str(path), show_progress=False)
-        with (path / STEPS_FILE).open(encoding="utf-8") as fh:
-            index.steps = [Step(**json.loads(line)) for line in fh]
-        index.meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        index.bm25, records, index.meta = load_index(Path(path), STEPS_FILE, BUILD_HINT.replace("DIR", str(path)))
+        index.steps = [Step(**record) for record in records]
         return index
 
     def save(self, path: str | Path) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        self.bm25.save(str(path), show_progress=False)
-        with (path / STEPS_FILE).open("w", encoding="utf-8") as fh:
-            for step in self.steps:
-                fh.write(json.dumps(step.__dict__) + "\n")
-        (path / META_FILE).write_text(json.dumps({**self.meta, "steps": len(self.steps)}, indent=1) + "\n")
+        save_index(Path(path), self.bm25, STEPS_FILE, [step.__dict__ for step in self.steps], self.meta)
 
     def nearest(self, goals: Sequence[str], n: int) -> list[list[tuple[float, Step]]]:
         """Up to `n` steps per goals text, most similar first; steps sharing no token are left out."""
-        n = min(n, len(self.steps))
-        ids, scores = self.bm25.retrieve([goal_tokens(g) for g in goals], k=n, show_progress=False, n_threads=1)
-        return [[(float(s), self.steps[int(i)]) for i, s in zip(row_ids, row_scores) if s > 0]
-                for row_ids, row_scores in zip(ids, scores)]
+        found = bm25_search(self.bm25, [goal_features(g) for g in goals], n, len(self.steps))
+        return [[(score, self.steps[i]) for score, i in row] for row in found]
 
 
 def tactic_distribution(neighbours: Iterable[tuple[float, Step]], temperature: float,

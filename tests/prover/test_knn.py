@@ -1,5 +1,6 @@
 """The kNN tactic policy and its index: built by train.knn_index from trace files, without
-held-out files' steps; a goal equal to a training goal gets that goal's tactic first."""
+held-out files' steps; a goal equal to a training goal gets that goal's tactic first; the
+conclusion outweighs a long hypothesis; an index built with other features is refused."""
 
 from __future__ import annotations
 
@@ -87,3 +88,23 @@ def test_scores_far_below_the_best_drop_out_instead_of_breaking_the_logarithm():
     distribution = tactic_distribution(far, temperature=1.0)
     assert distribution == {"ring": 0.5, "lia": 0.5}
     assert all(math.log(p) <= 0 for p in distribution.values())
+
+
+def test_the_conclusion_outweighs_a_long_hypothesis():
+    # the state's hypothesis repeats `x +` a dozen times, as the training goal about sums has one;
+    # its conclusion is the list goal's: the list lemma comes first
+    sums = "1 goal\n\n  x : R\n  ============================\n  0 <= x + x"
+    long = " + ".join(["x"] * 12)
+    state = f"1 goal\n\n  x : R\n  l : list R\n  H : 0 <= {long}\n  ============================\n  rev (rev l) = l"
+    index = KnnIndex([sums, LIST, PLUS], [Step("lra", "A.v", "a"), Step("apply rev_involutive", "B.v", "b"),
+                                           Step("lia", "C.v", "c")])
+    [found] = index.nearest([state], 3)
+    assert found[0][1].tactic == "apply rev_involutive"
+
+
+def test_an_index_built_with_other_features_is_refused_with_the_rebuild_command(traces: Path):
+    build_index(traces / "traces", ["stdlib"], traces / "heldout.txt").save(traces / "index")
+    meta = traces / "index" / "meta.json"
+    meta.write_text(json.dumps({k: v for k, v in json.loads(meta.read_text()).items() if k != "features"}))
+    with pytest.raises(ValueError, match="other features .*python -m train.knn_index --out"):
+        KnnIndex.load(traces / "index")
