@@ -130,7 +130,7 @@ class WorkerPool:
 
     def _run(self, worker: _Worker, task: _Task) -> None:
         start = time.perf_counter()
-        killed = threading.Event()
+        killed, overran = threading.Event(), threading.Event()
         watchdog: threading.Timer | None = None
         failure: Exception | None = None
         try:
@@ -139,6 +139,7 @@ class WorkerPool:
             env, worker.key = worker.env, task.key
             if task.deadline_s is not None:
                 def kill() -> None:  # a prover stuck beyond every timeout: the task then sees a crash
+                    overran.set()
                     killed.set()
                     env.close()
 
@@ -149,6 +150,9 @@ class WorkerPool:
         except Exception as exc:
             killed.set()  # the prover may be in any state: the next task gets a fresh one
             failure = exc
+            if overran.is_set():  # the crash is the watchdog's doing: say so, not the broken pipe
+                failure = TimeoutError(f"prover killed: the task held it past its {task.deadline_s:g} s deadline")
+                failure.__cause__ = exc
         finally:
             if watchdog is not None:
                 watchdog.cancel()

@@ -63,6 +63,18 @@ def test_the_watchdog_kills_a_prover_stuck_past_its_deadline() -> None:
         assert pool.submit(lambda env: env).result(5) is made[1]  # the killed one is not reused
 
 
+def test_a_task_that_crashes_on_its_killed_prover_reports_the_deadline() -> None:
+    with WorkerPool(Made(), 1) as pool:
+        def reads_until_killed(env: ScriptedEnvironment) -> None:
+            while not env.closed:
+                time.sleep(0.01)
+            raise OSError(9, "Bad file descriptor")  # what reading a killed coqtop's pipe raises
+
+        message = pool.submit(reads_until_killed, deadline_s=0.2,
+                              on_error=lambda exc, s: f"{type(exc).__name__}: {exc}").result(10)
+    assert message == "TimeoutError: prover killed: the task held it past its 0.2 s deadline"
+
+
 def test_close_cancels_the_tasks_not_started() -> None:
     pool = WorkerPool(Made(), 1)
     gate = threading.Event()
