@@ -57,7 +57,7 @@ def excluded(cfg: DictConfig) -> set[str]:
     """Problems left out: the configured ones, and in i2f every few-shot example problem."""
     names = set(cfg.benchmark.exclude)
     if cfg.benchmark.mode == "i2f":
-        from prover.dsp import example_problems
+        from prover.dsp.examples import example_problems
 
         names |= example_problems(cfg.benchmark)
     return names

@@ -89,7 +89,7 @@ def make_env(cfg: DictConfig) -> Environment:
 def build_worker_policy(cfg: DictConfig) -> Any:
     """What a worker generates with: a tactic policy (f2f, auto) or a sketch writer (i2f)."""
     if cfg.benchmark.mode == "i2f":
-        from prover.dsp import build_sketch_writer
+        from prover.dsp.writers import build_sketch_writer
 
         return build_sketch_writer(cfg.model, cfg.benchmark.dsp)
     from prover.policies import build_policy
@@ -112,10 +112,12 @@ class DspSolver:
     """Draft-Sketch-Prove (`prover.dsp`) on one problem, as a record."""
 
     def __init__(self, env: Environment, writer: Any, cfg: DictConfig) -> None:
-        from prover.dsp import DraftSketchProve, HoleCloser, examples_for
+        from prover.dsp.examples import examples_for
+        from prover.dsp.holes import HoleCloser
+        from prover.dsp.pipeline import DraftSketchProve
 
         bench, dsp = cfg.benchmark, cfg.benchmark.dsp
-        closer = HoleCloser(env, bench.system, float(dsp.hole_timeout_s), bool(dsp.hammer))
+        closer = HoleCloser(env, float(dsp.hole_timeout_s), bool(dsp.hammer))
         self.dsp = DraftSketchProve(env, writer, examples_for(bench)[: int(dsp.shots)], int(bench.attempts),
                                     closer, bool(dsp.skeleton), float(cfg.search.wall_time_s))
 

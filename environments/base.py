@@ -120,6 +120,12 @@ class Environment(ABC):
     def check(self, theorem: Theorem, tactics: Sequence[str]) -> Verdict:
         """Re-check a whole proof in a fresh prover process that rejects cheats."""
 
+    def close_hole(self, state: ProofState, timeout: float | None = None) -> Outcome | None:
+        """The backend's hammer on `state`'s first goal (Draft-Sketch-Prove's last resort on a
+        hole), at most `timeout` seconds; the tactic it ran ends the outcome's path. None: this
+        backend offers no hammer (the default), or not for this theorem."""
+        return None
+
     def close(self) -> None:
         """Stop the prover process group. Safe to call twice."""
 

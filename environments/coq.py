@@ -31,7 +31,7 @@ from environments.base import (
     Verdict,
 )
 from environments.coq_check import check_coq
-from environments.coq_syntax import is_bullet, split_sentences
+from environments.coq_syntax import IMPORTS_HAMMER, is_bullet, split_sentences
 from environments.coqtop import Coqtop, Died, Hung
 from environments.guard import coq_tactic_problem, normalise_tactic
 from environments.process import require_executable
@@ -130,6 +130,12 @@ class CoqEnvironment(Environment):
                 self._kill()
                 return Error(f"could not restore the proof state: {exc}", ErrorKind.CRASH)
         raise AssertionError("unreachable")
+
+    def close_hole(self, state: ProofState, timeout: float | None = None) -> Outcome | None:
+        """CoqHammer's `hammer` (within the step timeout), where the theorem's context imports it."""
+        if not IMPORTS_HAMMER.search(state.theorem.context):
+            return None
+        return self.step(state, "solve [ hammer ]", self.timeout if timeout is None else min(self.timeout, timeout))
 
     def check(self, theorem: Theorem, tactics: Sequence[str]) -> Verdict:
         return check_coq(theorem, tactics, coqc=self._coqc, timeout=self.check_timeout)

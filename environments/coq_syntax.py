@@ -7,7 +7,8 @@ of a sentence are sentences of their own. The tactic guard, the backend, the che
 theorem-file parser and the stdlib tracer all split with this one function. The theorem
 declaration keywords (`THEOREM_KEYWORD`, `DECLARATION`, `declaration_name`) and the proof
 terminators (`PROOF_END`) live here too, for the same readers plus decontamination and the server,
-and `open_blocks`, the sections and modules a text leaves open (the checker closes them).
+`open_blocks`, the sections and modules a text leaves open (the checker closes them), and
+`IMPORTS_HAMMER`, whether a context imports CoqHammer (the backend's hammer, the policies).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ DECLARATION = re.compile(r"(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Program|Polymor
                          + THEOREM_KEYWORD + r"\s+([A-Za-z_][\w']*)")
 # the sentences that end a proof
 PROOF_END = re.compile(r"(?:Qed|Defined|Admitted|Abort|Save)\b")
+# a context that imports CoqHammer (`hammer`, `sauto`, ... exist only after it)
+IMPORTS_HAMMER = re.compile(r"\bRequire\s+(?:Import|Export)\s+(?:[\w.]+\s+)*Hammer\b")
 # a sentence that opens a section or an interactive module (type); groups: kind, name
 _OPENS_BLOCK = re.compile(r"(?:#\[[^\]]*\]\s*)*(?:(?:Local|Global)\s+)?(Section|Module\s+Type|Module)\s+"
                           r"(?:(?:Import|Export)\s+)?([^\W\d][\w']*)")

@@ -23,11 +23,6 @@ THEORY_COMMANDS = frozenset({
     "value", "quickcheck_params", "nitpick_params",
 })
 
-# Draft-Sketch-Prove's closing tactics, cheap automation first (before Sledgehammer); kept
-# here, free of grpc, so prover.dsp can use them without the optional PISA client
-DSP_HEURISTICS = ("by auto", "by simp", "by blast", "by fastforce", "by force", "by eval", "by presburger",
-                  "by sos", "by arith", "by linarith", "by (auto simp: field_simps)")
-
 
 def isabelle_step_problem(step: str, *, allow_sorry: bool = False) -> str | None:
     """Why `step` must not be sent to Isabelle, or None if it may be."""

@@ -7,8 +7,8 @@ state and names the result, leaving the old state as it was, so backtracking is 
 from an older name: nothing is ever replayed. Reopening a theorem clones its opened state;
 states a step abandoned (a timed-out attempt, the header's intermediate states) are
 deleted. Only after the server lost its states (it crashed or restarted) is a state
-rebuilt by replaying its path. `sledgehammer(state)` is Draft-Sketch-Prove's closing
-step: the heuristics first, then Sledgehammer with its own, longer, timeout.
+rebuilt by replaying its path. The backend's hammer (`close_hole`) is Sledgehammer, with
+its own, longer, timeout.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from environments.base import (
     Verdict,
 )
 from environments.isabelle_check import check_isabelle, isabelle_source, theory_name
-from environments.isabelle_guard import DSP_HEURISTICS, cheat_word, isabelle_step_problem
+from environments.isabelle_guard import cheat_word, isabelle_step_problem
 from environments.pisa_client import INITIAL_STATE, PisaClient, PisaFailure, is_error
 
 
@@ -47,7 +47,6 @@ class PisaEnvironment(Environment):
         timeout: float = 30.0,
         sledgehammer_timeout: float = 60.0,
         open_timeout: float = 600.0,
-        heuristics: Sequence[str] = DSP_HEURISTICS,
         allow_sorry: bool = False,
     ) -> None:
         """`address`: the PISA server (host:port). `isabelle_path`: the Isabelle install as the
@@ -61,7 +60,6 @@ class PisaEnvironment(Environment):
         self.timeout = timeout
         self.sledgehammer_timeout = sledgehammer_timeout
         self.open_timeout = open_timeout
-        self.heuristics = tuple(heuristics)
         self.allow_sorry = allow_sorry
         self._client: PisaClient | None = None
         self._session: Path | None = None  # the theory file of the live session
@@ -182,14 +180,10 @@ class PisaEnvironment(Environment):
         except PisaFailure:
             self._lost()
 
-    def sledgehammer(self, state: ProofState) -> Outcome:
-        """Close `state` as DSP did: each heuristic in turn, then `sledgehammer` with its own timeout.
-        The first step Isabelle accepts wins; otherwise the Sledgehammer attempt's Error."""
-        for heuristic in self.heuristics:
-            outcome = self.step(state, heuristic)
-            if not isinstance(outcome, Error) or outcome.kind is ErrorKind.CRASH:
-                return outcome
-        return self.step(state, "sledgehammer", timeout=self.sledgehammer_timeout)
+    def close_hole(self, state: ProofState, timeout: float | None = None) -> Outcome:
+        """`sledgehammer` with its own timeout (`sledgehammer_timeout`, within `timeout`)."""
+        limit = self.sledgehammer_timeout if timeout is None else min(self.sledgehammer_timeout, timeout)
+        return self.step(state, "sledgehammer", timeout=limit)
 
     def check(self, theorem: Theorem, tactics: Sequence[str]) -> Verdict:
         return check_isabelle(theorem, tactics, address=self.address, isabelle_path=self.isabelle_path,

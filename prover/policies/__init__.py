@@ -7,7 +7,7 @@ from the Hydra `model` group:
     prompt_format: a prover.prompts format name, or one per system ({coq: proofstep, lean: ...})
     sampling: {temperature, top_p, top_k, max_new_tokens, stop, seed} (prover.sampling.SamplingParams;
           the count per state is the search's samples_per_expansion, so `n` may not be set)
-    automation: {tactics: [...] or {system: [...]}, prior: 0..1}   (optional)
+    automation: {tactics: [...] or {system: [...]} or null (the defaults), prior: 0..1}   (optional)
     tactics_file / tactics: the fixed policy's candidates
     options: extra keyword arguments of the backend (device, dtype, device_map, max_model_len, ...)
     knn: {neighbours, temperature} of the knn policy
@@ -98,9 +98,9 @@ def build_policy(model_cfg: Mapping[str, Any] | DictConfig) -> TacticPolicy:
     """The policy `model_cfg` describes, with automation mixed in when configured."""
     cfg = OmegaConf.to_container(model_cfg, resolve=True) if isinstance(model_cfg, DictConfig) else dict(model_cfg)
     inner = _model_policy(cfg)
-    automation = cfg.get("automation") or {}
-    if automation.get("tactics"):
-        return AutomationPolicy(inner, prior=float(automation.get("prior", 0.5)), tactics=automation["tactics"])
+    automation = cfg.get("automation")
+    if automation:
+        return AutomationPolicy(inner, prior=float(automation.get("prior", 0.5)), tactics=automation.get("tactics"))
     if inner is None:
         raise ValueError("the fixed policy needs tactics_file, tactics, or automation tactics")
     return inner

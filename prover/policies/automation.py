@@ -17,21 +17,26 @@ import re
 from typing import Sequence
 
 from environments.base import ProofState
+from environments.coq_syntax import IMPORTS_HAMMER
 from prover.policies.candidates import prefixes_for
 from prover.policies.mixture import mix
 from search.policy import Candidate, TacticPolicy
 
-DEFAULT_TACTICS: dict[str, tuple[str, ...]] = {
-    "coq": ("lia", "nia", "lra", "nra", "ring", "field", "auto", "easy", "intuition", "sauto", "hammer"),
+# Each system's automation tactics, cheapest first: the one home of these lists. They are
+# Draft-Sketch-Prove's hole closers (prover.dsp.holes; the backend's hammer comes after them,
+# Environment.close_hole) and, with CoqHammer's `hammer`, the automation policy's default
+# candidates (configs/model/default.yaml's `automation.tactics: null`).
+DECISION_PROCEDURES: dict[str, tuple[str, ...]] = {
+    "coq": ("lia", "nia", "lra", "nra", "ring", "field", "auto", "easy", "intuition", "sauto"),
     "lean": ("linarith", "nlinarith", "norm_num", "simp", "omega", "ring", "positivity", "decide", "aesop"),
     "isabelle": ("by auto", "by simp", "by blast", "by fastforce", "by force", "by eval", "by presburger",
-                 "by arith", "by linarith", "by (auto simp: field_simps)", "sledgehammer"),
+                 "by sos", "by arith", "by linarith", "by (auto simp: field_simps)"),
 }
+DEFAULT_TACTICS: dict[str, tuple[str, ...]] = {**DECISION_PROCEDURES, "coq": (*DECISION_PROCEDURES["coq"], "hammer")}
 
 # tactics that need a library import in the theorem's context, per system
 REQUIRES: dict[str, dict[str, re.Pattern[str]]] = {
-    "coq": dict.fromkeys(("sauto", "hammer", "hauto", "qauto"),
-                         re.compile(r"\bRequire\s+(?:Import|Export)\s+(?:[\w.]+\s+)*Hammer\b")),
+    "coq": dict.fromkeys(("sauto", "hammer", "hauto", "qauto"), IMPORTS_HAMMER),
 }
 
 

@@ -72,23 +72,27 @@ class HFPolicy:
         stop = self.prompting.stop(states)
         heads = prefixes_for(states, prefixes)
         prompts = [self.prompting.prompt(s, head) for s, head in zip(states, heads)]
+        samples = self.generate(prompts, params, stop)
+        return [rank((Candidate(logprob, head + cut_at_stop(text, stop), tokens)
+                      for text, logprob, tokens in samples[i * params.n:(i + 1) * params.n]), k, head)
+                for i, head in enumerate(heads)]
+
+    def generate(self, prompts: list[str], params: SamplingParams, stop: tuple[str, ...],
+                 seed_key: object = None) -> list[tuple[str, float, int]]:
+        """`params.n` samples per prompt, prompt after prompt: (the text through its stop string,
+        its summed log-prob, its tokens). Seeded by `seed_key` (default: the call's number)."""
         with self._lock:
-            sequences, logprobs, lengths = self._generate(prompts, params, stop)
+            self._calls += 1
+            seed = params.seed_for(self._calls if seed_key is None else seed_key)
+            sequences, logprobs, lengths = self._generate(prompts, params, stop, seed)
             self.tokens_generated += int(lengths.sum())
         texts = self.tokenizer.batch_decode(
             [seq[:n] for seq, n in zip(sequences.tolist(), lengths.tolist())], skip_special_tokens=True)
-        out: list[list[Candidate]] = []
-        for i, head in enumerate(heads):
-            rows = range(i * params.n, (i + 1) * params.n)
-            out.append(rank((Candidate(float(logprobs[r]), head + cut_at_stop(texts[r], stop), int(lengths[r]))
-                             for r in rows), k, head))
-        return out
+        return list(zip(texts, logprobs.tolist(), lengths.tolist()))
 
     @torch.inference_mode()
-    def _generate(self, prompts: list[str], params: SamplingParams, stop: tuple[str, ...]):
+    def _generate(self, prompts: list[str], params: SamplingParams, stop: tuple[str, ...], seed: int | None = None):
         """Generated token ids, each sequence's summed log-prob and its length in tokens."""
-        self._calls += 1
-        seed = params.seed_for(self._calls)
         if seed is not None:
             torch.manual_seed(seed)
         inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, truncation=True,

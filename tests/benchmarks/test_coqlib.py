@@ -108,7 +108,9 @@ def test_hammer_closes_a_goal_through_an_external_prover(no_leaked_provers):
     theorem = replace(opened, name="app_length_comm", context=opened.context + "Require Import List Arith.\n",
                       statement="Lemma app_length_comm (l1 l2 : list nat) : length (l1 ++ l2) = length l2 + length l1.")
     with CoqEnvironment(timeout=180.0) as env:
-        outcome = env.step(env.open(theorem), "hammer.")
-        assert isinstance(outcome, Finished), outcome
-        verdict = env.check(theorem, ["hammer."])
+        outcome = env.close_hole(env.open(theorem))  # the backend's hammer (Draft-Sketch-Prove's last resort)
+        assert isinstance(outcome, Finished) and outcome.path == ("solve [ hammer ].",), outcome
+        verdict = env.check(theorem, outcome.path)
+        bare = replace(theorem, context=theorem.context.replace(HAMMER_IMPORT, ""))
+        assert env.close_hole(env.open(bare)) is None  # no import, no hammer
     assert verdict.ok, verdict.reason

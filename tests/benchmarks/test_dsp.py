@@ -14,8 +14,13 @@ from benchmarks.minif2f.rocq import load_rocq
 from benchmarks.results import read_records
 from configs import compose_config
 from environments import make_environment
-from prover.dsp import (EXAMPLES_DIR, HOLE, DraftSketchProve, FixedSketchWriter, HFSketchWriter, HoleCloser,
-                        dsp_prompt, example_problems, examples_for, parse_sketch)
+from prover.dsp.examples import EXAMPLES_DIR, example_problems, examples_for
+from prover.dsp.holes import HoleCloser
+from prover.dsp.pipeline import DraftSketchProve
+from prover.dsp.prompts import dsp_prompt
+from prover.dsp.sketches import HOLE, parse_sketch
+from prover.dsp.writers import FixedSketchWriter, HFSketchWriter
+from prover.policies.hf import HFPolicy
 from prover.sampling import SamplingParams
 from tests.benchmarks.slices import ROCQ_VALID, coq_slice
 from tests.prover.tiny_model import save_tiny_llama
@@ -53,7 +58,7 @@ def test_each_coq_example_sketch_is_a_proof_once_its_holes_are_closed(tmp_path, 
     sketches = {p.stem: [json.loads(p.read_text())["sketch"]] for p in (EXAMPLES_DIR / "coq").glob("*.json")}
     env = make_environment("coq", timeout=10)
     try:
-        dsp = DraftSketchProve(env, FixedSketchWriter(sketches), [], 1, HoleCloser(env, "coq", 10, False),
+        dsp = DraftSketchProve(env, FixedSketchWriter(sketches), [], 1, HoleCloser(env, 10, False),
                                use_skeleton=False)
         for theorem in theorems:
             result = dsp.prove(theorem)
@@ -71,7 +76,7 @@ def test_a_wrong_sketch_fails_with_the_failing_step(tmp_path, no_leaked_provers)
     env = make_environment("coq", timeout=5)
     try:
         writer = FixedSketchWriter({theorem.name: ["apply no_such_lemma.\nadmit.", "assert (h : 1 = 2).\n{ admit. }\nadmit."]})
-        result = DraftSketchProve(env, writer, [], 2, HoleCloser(env, "coq", 5, False), use_skeleton=False).prove(theorem)
+        result = DraftSketchProve(env, writer, [], 2, HoleCloser(env, 5, False), use_skeleton=False).prove(theorem)
     finally:
         env.close()
     assert result.status == "failed" and result.tactics is None
@@ -99,7 +104,7 @@ def test_i2f_run_with_a_tiny_hf_model_and_the_skeleton(tmp_path, no_leaked_prove
 
 def test_hf_sketch_writer_samples_n_drafts(tmp_path):
     model = save_tiny_llama(tmp_path / "model", context=128)
-    writer = HFSketchWriter(str(model), SamplingParams(temperature=1.0, max_new_tokens=8, seed=1))
+    writer = HFSketchWriter(HFPolicy(str(model), sampling=SamplingParams(temperature=1.0, max_new_tokens=8, seed=1)))
     (theorem,) = load_rocq(coq_slice(tmp_path, ["mathd_algebra_104"]) / "valid")
     drafts = writer.write("x" * 2000, theorem, 3)  # longer than the context: the prompt keeps its end
     assert len(drafts) == 3 and all(0 < d.tokens <= 8 for d in drafts)

@@ -6,7 +6,9 @@ import pytest
 
 from environments import make_environment
 from environments.base import Error, ErrorKind, Finished, GivenUp, OpenError, Progress, ProverError, Theorem
-from environments.pisa import DSP_HEURISTICS, PisaEnvironment
+from environments.pisa import PisaEnvironment
+from prover.dsp.holes import HoleCloser
+from prover.policies.automation import DECISION_PROCEDURES
 from tests.doubles import fake_pisa_server
 from tests.doubles.fake_pisa_server import ADD as ADD_GOAL, SUCC
 
@@ -148,22 +150,31 @@ def test_malformed_response_is_a_clear_error(env, pisa):
     assert env.step(root, "by simp") == Finished(("by simp",))
 
 
-def test_sledgehammer_tries_heuristics_in_order_first(env, pisa):
-    root = env.open(ADD)
-    before = len(applied(pisa[1]))
-    assert env.sledgehammer(root) == Finished(("by simp",))
-    assert applied(pisa[1])[before:] == ["by auto", "by simp"]
-
-
-def test_sledgehammer_has_its_own_timeout(env, pisa):
+def test_close_hole_is_sledgehammer_with_its_own_timeout(env, pisa):
     root = env.open(SQUARE)
     before = len(applied(pisa[1]))
     # the hammer takes longer than the per-step timeout, within its own
-    assert env.sledgehammer(root) == Finished(("sledgehammer",))
-    assert applied(pisa[1])[before:] == [*DSP_HEURISTICS, "sledgehammer"]
-    env.sledgehammer_timeout = 0.2
-    timed_out = env.sledgehammer(root)
+    assert env.close_hole(root) == Finished(("sledgehammer",))
+    assert applied(pisa[1])[before:] == ["sledgehammer"]
+    timed_out = env.close_hole(root, timeout=0.2)  # the caller's limit bounds it
     assert isinstance(timed_out, Error) and timed_out.kind is ErrorKind.TIMEOUT
+    env.sledgehammer_timeout = 0.2
+    assert env.close_hole(root).kind is ErrorKind.TIMEOUT
+
+
+def test_a_dsp_hole_takes_the_first_heuristic_isabelle_accepts(env, pisa):
+    root = env.open(ADD)
+    before = len(applied(pisa[1]))
+    assert HoleCloser(env, 0.3, hammer=True).close(root) == ("by simp", Finished(("by simp",)))
+    assert applied(pisa[1])[before:] == ["by auto", "by simp"]
+
+
+def test_a_dsp_hole_tries_every_heuristic_then_sledgehammer(env, pisa):
+    root = env.open(SQUARE)
+    before = len(applied(pisa[1]))
+    assert HoleCloser(env, 0.3, hammer=True).close(root) == ("sledgehammer", Finished(("sledgehammer",)))
+    assert applied(pisa[1])[before:] == [*DECISION_PROCEDURES["isabelle"], "sledgehammer"]
+    assert HoleCloser(env, 0.3, hammer=False).close(root) is None
 
 
 def test_open_error_carries_isabelle_message(env):

@@ -12,7 +12,7 @@ import pytest
 from configs import compose_config
 from environments.base import ProofState, Theorem
 from prover.policies import build_policy
-from prover.policies.automation import AutomationPolicy
+from prover.policies.automation import DEFAULT_TACTICS, AutomationPolicy
 from prover.policies.fixed import FixedPolicy
 from prover.policies.knn import KnnIndex, KnnPolicy, Step
 from prover.policies.mixture import MixturePolicy
@@ -56,7 +56,7 @@ def test_the_mixture_config_mixes_knn_the_default_model_and_automation(index: Pa
     assert [type(p) for p, _ in policy.inner.members][0] is KnnPolicy
     [candidates] = policy.propose([ProofState(ODD, THEOREM)], 32)
     found = probabilities(candidates)
-    automation = set(cfg.automation.tactics.coq) - {"sauto", "hammer"}  # no Hammer import here
+    automation = set(DEFAULT_TACTICS["coq"]) - {"sauto", "hammer"}  # no Hammer import here
     knn = {"apply Nat.Odd_succ", "lia"}
     assert knn | automation <= set(found)
     assert any(c.tokens > 0 and c.tactic not in knn | automation for c in candidates)  # the model's samples
