@@ -63,23 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("items", nargs="*", metavar="FILE|key=value",
                         help="theorem files (.v .lean .thy) and Hydra overrides such as search.max_expansions=50")
     parser.add_argument("--env", choices=sorted(BACKENDS), help="proof assistant backend (default: coq)")
-    parser.add_argument("--model", help="model directory or hub name")
-    parser.add_argument("--policy", choices=POLICIES, help="tactic policy (default: the model/default config)")
-    parser.add_argument("--tactics", help="tactics file for the fixed policy: one tactic per line, or JSON/YAML (.json .yaml)")
-    parser.add_argument("--budget", help=f"{GRAMMAR} or a search preset (default, llemma); see configs/budget.py")
+    add_policy_arguments(parser)
     parser.add_argument("--workers", type=int, help="concurrent searches (default 2)")
     parser.add_argument("--write", action="store_true", help="write checked proofs into the files (FILE.bak kept)")
     parser.add_argument("--json", metavar="OUT", help="write one JSON record per theorem to OUT")
     return parser
 
 
-def overrides_from_args(args: argparse.Namespace) -> list[str]:
-    """The Hydra overrides the command line stands for (files included, made absolute)."""
-    files = [Path(item).expanduser().resolve() for item in args.items if "=" not in item]
-    overrides = [item for item in args.items if "=" in item]
+def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags `prove` and `prove suggest` share: the policy and the search budget."""
+    parser.add_argument("--model", help="model directory or hub name")
+    parser.add_argument("--policy", choices=POLICIES, help="tactic policy (default: the model/default config)")
+    parser.add_argument("--tactics", help="tactics file for the fixed policy: one tactic per line, or JSON/YAML (.json .yaml)")
+    parser.add_argument("--budget", help=f"{GRAMMAR} or a search preset (default, llemma); see configs/budget.py")
+
+
+def policy_overrides(args: argparse.Namespace) -> list[str]:
+    """The Hydra overrides of the flags `add_policy_arguments` adds."""
     flags: list[str] = []
-    if args.env:
-        flags.append(f"env={args.env}")
     if args.policy:
         flags.append(f"model={args.policy}")
     if args.tactics:
@@ -98,6 +99,15 @@ def overrides_from_args(args: argparse.Namespace) -> list[str]:
             flags += budget_overrides(args.budget, attempts_allowed=False)
         except BudgetError as e:
             raise BadInput(str(e)) from None
+    return flags
+
+
+def overrides_from_args(args: argparse.Namespace) -> list[str]:
+    """The Hydra overrides the command line stands for (files included, made absolute)."""
+    files = [Path(item).expanduser().resolve() for item in args.items if "=" not in item]
+    overrides = [item for item in args.items if "=" in item]
+    flags = [f"env={args.env}"] if args.env else []
+    flags += policy_overrides(args)
     if args.workers is not None:
         checked_workers(args.workers, "--workers")
         flags.append(f"workers={args.workers}")

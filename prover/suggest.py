@@ -1,15 +1,18 @@
 """Checked suggestions at a cursor: open the cursor's theorem, replay the proof up to the
 cursor, ask the policy for tactics there and run each one against that state, marking it
-closes the goal / leaves N goals / fails (with Coq's message), closing ones first."""
+closes the goal / leaves N goals / fails (with Coq's message), closing ones first; and the
+rest of the proof from the cursor, found by best-first search and re-checked as a whole."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Sequence
 
-from environments.base import Environment, Error, Finished, GivenUp, ProofState, Progress
+from environments.base import Environment, Error, Finished, GivenUp, Outcome, ProofState, Progress, Theorem, Verdict
 from environments.coq import goal_count
+from environments.coq_syntax import is_bullet
 from prover.cursor import Cursor
+from search.best_first import SearchConfig, best_first_search
 from search.policy import TacticPolicy
 
 
@@ -61,8 +64,61 @@ def check(env: Environment, state: ProofState, tactic: str) -> Checked:
 
 
 def suggest(env: Environment, policy: TacticPolicy, state: ProofState, n: int) -> list[Checked]:
-    """The policy's `n` best tactics at `state`, each checked; closing ones first, then by
-    goals left, failing ones last (the policy's rank kept among equals)."""
-    candidates = policy.propose([state], n)[0][:n]
-    checked = [check(env, state, c.tactic) for c in candidates]
-    return sorted(checked, key=lambda c: (_ORDER[c.status], c.goals))
+    """The `n` best of the policy's first 2n tactics at `state`, each checked: closing ones
+    first, then by goals left, failing ones last (the policy's rank kept among equals). At a
+    goal with binders (where `intros` changes it), a tactic that fails is retried after
+    `intros` and shown as `intros; TACTIC` when that works."""
+    candidates = policy.propose([state], 2 * n)[0][: 2 * n]
+    binders: bool | None = None  # whether `intros` changes the goal, found out at the first failure
+    checked: dict[str, Checked] = {}
+    for candidate in candidates:
+        mark = check(env, state, candidate.tactic)
+        if mark.status == "fails" and _retryable(candidate.tactic):
+            if binders is None:
+                binders = _intros_changes(env, state)
+            if binders:
+                retried = check(env, state, f"intros; {candidate.tactic.strip().removesuffix('.')}.")
+                mark = retried if retried.status != "fails" else mark
+        checked.setdefault(mark.tactic, mark)
+    return sorted(checked.values(), key=lambda c: (_ORDER[c.status], c.goals))[:n]
+
+
+def _retryable(tactic: str) -> bool:
+    text = tactic.strip()
+    return not is_bullet(text) and not text.startswith("intro")
+
+
+def _intros_changes(env: Environment, state: ProofState) -> bool:
+    outcome = env.step(state, "intros.")
+    return isinstance(outcome, Progress) and outcome.state.key != state.key
+
+
+class _FromCursor(Environment):
+    """`env` with every theorem opening at the cursor's state: best-first search runs from
+    there unchanged, and its proofs (the cursor's path included) are checked by `env`."""
+
+    def __init__(self, env: Environment, state: ProofState) -> None:
+        self.env, self.state, self.system = env, state, env.system
+
+    def open(self, theorem: Theorem) -> ProofState:
+        return self.state
+
+    def step(self, state: ProofState, tactic: str, timeout: float | None = None) -> Outcome:
+        return self.env.step(state, tactic, timeout)
+
+    def check(self, theorem: Theorem, tactics: Sequence[str]) -> Verdict:
+        return self.env.check(theorem, tactics)
+
+    def close_hole(self, state: ProofState, timeout: float | None = None) -> Outcome | None:
+        return self.env.close_hole(state, timeout)
+
+
+def rest_of_proof(env: Environment, policy: TacticPolicy, state: ProofState, config: SearchConfig) -> list[str] | None:
+    """The tactics that finish the proof from `state` (a state `replay` returned), found by
+    best-first search within `config`'s budget; the whole proof, the sentences before the
+    cursor included, passed `env.check` (the independent checker). None if none was found."""
+    result = best_first_search(_FromCursor(env, state), policy, state.theorem, config)
+    if result.status != "proved" or result.proof is None:
+        return None
+    assert result.proof[: len(state.path)] == state.path, "the search starts at the cursor"
+    return list(result.proof[len(state.path):])

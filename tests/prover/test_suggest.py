@@ -1,9 +1,11 @@
 """The cursor (FILE:LINE[:COL] to a proof and its sentences before) and `prove suggest`
-against real Coq: suggestions run and marked, bad positions one line and exit 2."""
+against real Coq: 2n suggestions run and marked and the n best shown, the `intros` retry,
+`--prove`'s checked completion (and exit 1 without one), bad positions one line and exit 2."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,71 @@ def test_bad_positions_from_the_command_line_are_one_line_exit_2(tmp_path: Path,
     assert main(["suggest", position.format(path=path)]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def _suggest_json(argv: list[str], capsys) -> dict:
+    assert main(["suggest", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _tactics_file(tmp_path: Path, tactics: list[str]) -> str:
+    path = tmp_path / "tactics.txt"
+    path.write_text("\n".join(tactics) + "\n")
+    return str(path)
+
+
+@pytest.mark.requires_coq
+def test_twice_n_candidates_are_checked_and_the_n_best_shown(tmp_path: Path, capsys, no_leaked_provers):
+    path = _write(tmp_path)
+    tactics = _tactics_file(tmp_path, ["reflexivity.", "intros m.", "induction n.", "lia."])
+    out = _suggest_json([f"{path}:7", "-n", "2", "--tactics", tactics], capsys)
+    assert [(s["tactic"], s["status"]) for s in out["suggestions"]] == [("lia.", "closes"), ("induction n.", "goals")]
+
+
+BINDERS = """Require Import Arith.
+Lemma with_binders : forall n m : nat, n + 0 + m = m + n.
+Proof.
+  {prefix}
+Admitted.
+"""
+
+
+@pytest.mark.requires_coq
+def test_a_failing_tactic_is_retried_after_intros_where_the_goal_has_binders(tmp_path: Path, capsys,
+                                                                            no_leaked_provers):
+    path = tmp_path / "binders.v"
+    path.write_text(BINDERS.format(prefix=""))
+    tactics = _tactics_file(tmp_path, ["ring.", "reflexivity."])
+    marks = {s["tactic"]: s["status"] for s in _suggest_json([f"{path}:4", "--tactics", tactics], capsys)["suggestions"]}
+    assert marks == {"intros; ring.": "closes", "reflexivity.": "fails"}
+
+
+@pytest.mark.requires_coq
+def test_prove_prints_a_completion_from_the_cursor_that_compiles(tmp_path: Path, capsys, no_leaked_provers):
+    path = tmp_path / "binders.v"
+    path.write_text(BINDERS.format(prefix="intros n.\n"))
+    tactics = _tactics_file(tmp_path, ["reflexivity.", "ring.", "intros m."])
+    assert main(["suggest", f"{path}:5", "--prove", "--tactics", tactics, "--budget", "4x6"]) == 0
+    proof = capsys.readouterr().out.split()
+    assert proof == ["intros", "m.", "ring."]
+    path.write_text(BINDERS.format(prefix="intros n.\n  " + " ".join(proof)).replace("Admitted.", "Qed."))
+    compiled = subprocess.run(["coqc", "-q", path.name], cwd=tmp_path, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stderr
+
+
+@pytest.mark.requires_coq
+@pytest.mark.parametrize("source, tactics", [
+    ("Lemma wrong : 2 + 2 = 5.\nProof.\n\nAdmitted.\n", ["reflexivity.", "simpl.", "auto."]),
+    # coqtop closes it with the section variable; the checker (`Proof using Type`) refuses that
+    ("Section S.\nVariable x : nat.\nLemma uses_x : nat.\nProof.\n\nAdmitted.\nEnd S.\n", ["exact x."]),
+])
+def test_prove_without_a_checked_completion_is_one_line_and_exit_1(tmp_path: Path, capsys, no_leaked_provers,
+                                                                  source, tactics):
+    path = tmp_path / "stuck.v"
+    path.write_text(source)
+    line = source.split("\n").index("Proof.") + 2
+    code = main(["suggest", f"{path}:{line}", "--prove", "--tactics", _tactics_file(tmp_path, tactics),
+                 "--budget", "4x3"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert captured.err.strip() == "no proof of the rest found (failed)"
