@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from prover.server.errors import install_error_handlers
 from prover.server.limits import BodyLimit
 from prover.server.metrics import RequestTimer
-from prover.server.routers import copilot, llmstep, prove, stats
+from prover.server.routers import copilot, cursor, llmstep, prove, stats
 from prover.server.services import load_services
 from prover.server.settings import Settings, get_settings
 
@@ -39,6 +39,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=resolved.server.max_body_bytes)
     app.add_middleware(RequestTimer)  # outermost of ours: times the 413s too
-    for module in (llmstep, copilot, prove, stats):
+    for module in (llmstep, copilot, prove, cursor, stats):
         app.include_router(module.router)
     return app

@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import threading
-from typing import Any, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
 import networkx as nx
 
@@ -16,7 +17,7 @@ from configs import env_options
 from environments import SYSTEMS, Theorem, make_environment
 from environments.theorem_files import language
 from environments.vernac_guard import CONTEXT_GUARDS
-from prover.server.schemas import ProveRequest, ProveResponse
+from prover.server.schemas import Budget, ProveRequest, ProveResponse
 from prover.server.settings import ProveLimits
 from search.best_first import SearchConfig, best_first_search
 from search.policy import TacticPolicy
@@ -80,8 +81,8 @@ class Prover:
         theorem = request_theorem(request, self.system)
         return guard(f"{theorem.context}\n{theorem.statement}") if guard else None
 
-    def config(self, request: ProveRequest) -> SearchConfig:
-        budget = request.budget
+    def config(self, budget: Budget) -> SearchConfig:
+        """The server's search defaults with `budget`, capped by its limits."""
         return dataclasses.replace(
             self.defaults,
             max_expansions=min(budget.max_expansions or self.defaults.max_expansions, self.limits.max_expansions),
@@ -90,16 +91,22 @@ class Prover:
                                       self.max_samples),
         )
 
-    def prove(self, request: ProveRequest) -> ProveResponse:
-        theorem = request_theorem(request, self.system)
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the search slots, held for the block; ProverBusy when all are taken."""
         if not self._slots.acquire(blocking=False):
             raise ProverBusy(f"all {self.limits.max_concurrent} search slots are busy; retry later")
-        config = self.config(request)
         try:
-            result = self.pool.submit(lambda env: best_first_search(env, self.policy, theorem, config),
-                                      key=theorem.context, deadline_s=config.wall_time_s + GRACE_S).result()
+            yield
         finally:
             self._slots.release()
+
+    def prove(self, request: ProveRequest) -> ProveResponse:
+        theorem = request_theorem(request, self.system)
+        config = self.config(request.budget)
+        with self.slot():
+            result = self.pool.submit(lambda env: best_first_search(env, self.policy, theorem, config),
+                                      key=theorem.context, deadline_s=config.wall_time_s + GRACE_S).result()
         checked = result.verdict is not None and result.verdict.ok
         return ProveResponse(
             status=result.status,

@@ -88,6 +88,49 @@ class ProveRequest(ClientRequest):
         return self
 
 
+class Position(BaseModel):
+    """A cursor in a file's text: a character offset (0-based, as Python and Emacs count
+    characters, not bytes) or a LINE with an optional COLUMN (both 1-based)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offset: int | None = Field(None, ge=0)
+    line: int | None = Field(None, ge=1)
+    column: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Position:
+        if (self.offset is None) == (self.line is None):
+            raise ValueError("give exactly one of 'offset' and 'line'")
+        if self.column is not None and self.line is None:
+            raise ValueError("'column' needs 'line'")
+        return self
+
+
+class CoqSuggestRequest(ClientRequest):
+    """A Coq file's whole text and a cursor inside one of its proofs."""
+
+    text: str
+    cursor: Position
+    n: int | None = Field(None, ge=1, description="suggestions wanted (server default if absent)")
+    prove: bool = False  # also search for a checked proof of the rest from the cursor
+    budget: Budget = Budget()  # the search's budget when `prove`
+
+
+class CheckedSuggestion(BaseModel):
+    tactic: str
+    status: Literal["closes", "goals", "fails"]
+    goals: int  # goals left when status is "goals"
+    message: str  # Coq's message when status is "fails"
+
+
+class CoqSuggestResponse(BaseModel):
+    theorem: str  # the name of the theorem whose proof holds the cursor
+    goals: str  # the goals at the cursor, as Coq prints them
+    suggestions: list[CheckedSuggestion]  # closing ones first, failing ones last
+    proof: list[str] | None  # with `prove`: the tactics that finish the proof, checked as a whole; else None
+
+
 class ProveResponse(BaseModel):
     status: Literal["proved", "failed", "skipped", "error"]
     proof: list[str] | None  # only when the checker accepted it

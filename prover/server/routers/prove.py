@@ -3,6 +3,8 @@ the server was started with (`env=coq`); a proof only when the checker accepted 
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from fastapi import APIRouter, Depends, HTTPException
 
 from environments import ProverError
@@ -10,12 +12,26 @@ from prover.server.auth import require_token
 from prover.server.deps import ServicesDep
 from prover.server.proving import ProverBusy
 from prover.server.schemas import ErrorResponse, ProveRequest, ProveResponse
+from prover.server.services import Services
+
+T = TypeVar("T")
 
 router = APIRouter(tags=["prove"], dependencies=[Depends(require_token)],
                    responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
 
 # time for opening the theorem and the final re-check, beyond the search's own wall budget
-_GRACE_S = 60.0
+SEARCH_GRACE_S = 60.0
+
+
+async def on_prover(services: Services, work: Callable[[], T], timeout_s: float) -> T:
+    """`work()` (which uses the server's provers) in a worker thread: busy search slots and a
+    prover that cannot start are 503s."""
+    try:
+        return await services.workers.run(work, timeout_s)
+    except ProverBusy as exc:
+        raise HTTPException(503, str(exc)) from None
+    except ProverError as exc:
+        raise HTTPException(503, f"prover unavailable: {exc}") from None
 
 
 @router.post("/prove")
@@ -26,10 +42,5 @@ async def prove(body: ProveRequest, services: ServicesDep) -> ProveResponse:
     problem = prover.input_problem(body)
     if problem:
         raise HTTPException(422, f"context rejected: {problem}")
-    budget_s = prover.config(body).wall_time_s
-    try:
-        return await services.workers.run(lambda: prover.prove(body), budget_s + _GRACE_S)
-    except ProverBusy as exc:
-        raise HTTPException(503, str(exc)) from None
-    except ProverError as exc:
-        raise HTTPException(503, f"prover unavailable: {exc}") from None
+    budget_s = prover.config(body.budget).wall_time_s
+    return await on_prover(services, lambda: prover.prove(body), budget_s + SEARCH_GRACE_S)
