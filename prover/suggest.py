@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from environments.base import Environment, Error, Finished, GivenUp, Outcome, ProofState, Progress, Theorem, Verdict
 from environments.coq import goal_count
 from environments.coq_syntax import is_bullet
+from environments.guard import normalise_tactic
 from prover.cursor import Cursor
 from search.best_first import SearchConfig, best_first_search
 from search.policy import TacticPolicy
@@ -70,8 +71,11 @@ def suggest(env: Environment, policy: TacticPolicy, state: ProofState, n: int) -
     `intros` and shown as `intros; TACTIC` when that works."""
     candidates = policy.propose([state], 2 * n)[0][: 2 * n]
     binders: bool | None = None  # whether `intros` changes the goal, found out at the first failure
-    checked: dict[str, Checked] = {}
+    checked: dict[str, Checked] = {}  # by the candidate's tactic as Coq runs it: `lia` and `lia.` are one
     for candidate in candidates:
+        key = normalise_tactic(candidate.tactic)
+        if key in checked:
+            continue
         mark = check(env, state, candidate.tactic)
         if mark.status == "fails" and _retryable(candidate.tactic):
             if binders is None:
@@ -79,7 +83,7 @@ def suggest(env: Environment, policy: TacticPolicy, state: ProofState, n: int) -
             if binders:
                 retried = check(env, state, f"intros; {candidate.tactic.strip().removesuffix('.')}.")
                 mark = retried if retried.status != "fails" else mark
-        checked.setdefault(mark.tactic, mark)
+        checked[key] = mark
     return sorted(checked.values(), key=lambda c: (_ORDER[c.status], c.goals))[:n]
 
 

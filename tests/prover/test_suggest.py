@@ -68,12 +68,13 @@ def _write(tmp_path: Path) -> Path:
 @pytest.mark.requires_coq
 def test_suggestions_are_checked_against_the_state_at_the_cursor(tmp_path: Path, capsys, no_leaked_provers):
     path = _write(tmp_path)
-    tactics = ["reflexivity.", "lia.", "induction n.", "intros m."]
+    tactics = ["reflexivity.", "lia.", "induction n.", "intros m.", "lia"]
     code = main(["suggest", f"{path}:7", "--json", "--policy", "fixed", f"model.tactics={json.dumps(tactics)}"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["theorem"] == "first" and "n + 0 = n" in out["goals"] and "forall" not in out["goals"]
     marks = {s["tactic"]: s for s in out["suggestions"]}
+    assert len(marks) == 4 and "lia" not in marks  # `lia` is `lia.`, shown once
     assert marks["lia."]["status"] == "closes" and out["suggestions"][0]["tactic"] == "lia."
     assert marks["induction n."] == {"tactic": "induction n.", "status": "goals", "goals": 2, "message": ""}
     assert marks["intros m."]["status"] == "fails" and "Error" in marks["intros m."]["message"]
