@@ -21,6 +21,7 @@ HOLES = {
     "prove.v": "Lemma both : forall P : Prop, P -> P /\\ P.\nProof.\n  \nAdmitted.\n",
 }
 ERRORS = "Lemma t : True.\nProof.\n  \nAdmitted.\n"  # llemma-test.el asks here what must fail
+CHOOSE = "Lemma id_P : forall P : Prop, P -> P.\nProof.\n  \nAdmitted.\n"  # it picks a tactic here as a user would
 # the fixed policy: the same candidates at every goal, so every run is the same; no single one
 # closes `both`, so its proof needs the search
 TACTICS = ["reflexivity.", "intros P H.", "split.", "assumption.", "lia."]
@@ -41,7 +42,7 @@ def with_qed(path: Path) -> Path:
 @pytest.mark.skipif(shutil.which("emacs") is None,
                     reason="emacs is not installed: apt-get install -y emacs-nox (bash .ci/setup --tests does)")
 def test_llemma_el_in_emacs_fills_holes_that_then_compile(tmp_path: Path) -> None:
-    for name, text in {**HOLES, "errors.v": ERRORS}.items():
+    for name, text in {**HOLES, "errors.v": ERRORS, "choose.v": CHOOSE}.items():
         (tmp_path / name).write_text(text)
     for name in HOLES:  # the holes do not compile as they are
         assert compiles(with_qed(tmp_path / name)).returncode != 0
@@ -54,8 +55,8 @@ def test_llemma_el_in_emacs_fills_holes_that_then_compile(tmp_path: Path) -> Non
                               "-f", "ert-run-tests-batch-and-exit"],
                              env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "Ran 3 tests, 3 results as expected" in run.stderr, run.stderr
-    assert (tmp_path / "errors.v").read_text() == ERRORS
+    assert "Ran 4 tests, 4 results as expected" in run.stderr, run.stderr
+    assert (tmp_path / "errors.v").read_text() == ERRORS and (tmp_path / "choose.v").read_text() != CHOOSE
     for name, text in HOLES.items():
         filled = (tmp_path / name).read_text()
         assert filled != text and filled.startswith(text[:text.index("Proof.")])

@@ -3,15 +3,17 @@
 ;;; Commentary:
 
 ;; Run by tests/editor/test_emacs.py, which starts `prove serve --env coq'
-;; on a loopback port with a token, writes suggest.v and prove.v (each a
-;; lemma whose proof is a hole: `Proof.', a blank line, `Admitted.') and runs
+;; on a loopback port with a token, writes .v files whose lemma's proof is
+;; a hole (`Proof.', an indented blank line, `Admitted.') and runs
 ;;
 ;;   emacs --batch -Q -L prover/editor/emacs -l llemma-test.el \
 ;;         -f ert-run-tests-batch-and-exit
 ;;
 ;; with LLEMMA_TEST_URL, LLEMMA_TEST_TOKEN and LLEMMA_TEST_DIR set.  The
-;; commands fill the holes and save; the pytest side then checks with
-;; coqc that each file compiles once `Admitted.' is `Qed.'.
+;; commands fill the holes of suggest.v and prove.v and save; the pytest
+;; side then checks with coqc that each compiles once `Admitted.' is
+;; `Qed.'.  choose.v takes a tactic picked through `completing-read';
+;; errors.v must come out unchanged.
 
 ;;; Code:
 
@@ -54,6 +56,21 @@ The server's address and token come from the environment, and
                        (regexp-quote (mapconcat #'identity proof "\n  "))
                        "\nAdmitted\\.")
                (buffer-string))))))
+
+(ert-deftest llemma-suggest-offers-the-working-tactics-marked ()
+  (llemma-test--in-hole "choose.v"
+    (let* ((offered nil)
+           (llemma-choose-function #'llemma-read-suggestion)
+           (completing-read-function
+            (lambda (_prompt collection &rest _)
+              (setq offered (all-completions "" collection))
+              (car (last offered))))  ; the user picks the last one
+           (tactic (llemma-suggest)))
+      (should (string-match-p "    ✓ closes the goal$" (car offered)))
+      (should (string-match-p "    leaves 1 goal$" (car (last offered))))
+      (should (string-prefix-p (concat tactic "    ") (car (last offered))))
+      (should (string-match-p (concat "^Proof\\.\n  " (regexp-quote tactic) "\n")
+                              (buffer-string))))))
 
 (ert-deftest llemma-reports-server-errors-in-one-line ()
   (llemma-test--in-hole "errors.v"
