@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from configs.cli import BadInput, OneLineParser
 from prover.server.main import create_app
+from prover.server.services import Services, load_services
 from prover.server.settings import ServerSettings, Settings, load_settings
 
 
@@ -49,9 +50,19 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def serve(settings: Settings) -> None:
+def loaded_services(settings: Settings) -> Services:
+    """The policy and what depends on it, loaded before the server binds: a model that cannot
+    load (no such directory, a bad config value) is bad input, not a failed startup."""
+    try:
+        return load_services(settings)
+    except (TypeError, ValueError, OSError) as exc:
+        raise BadInput(f"model: {one_line(exc)}") from None
+
+
+def serve(settings: Settings, services: Services) -> None:
     """Run the server in this process until SIGINT/SIGTERM."""
-    uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port, log_level="info")
+    uvicorn.run(create_app(settings, services), host=settings.server.host, port=settings.server.port,
+                log_level="info")
 
 
 def one_line(exc: Exception) -> str:
@@ -65,10 +76,11 @@ def one_line(exc: Exception) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_of(parse_args(argv))
+        services = loaded_services(settings)
     except (BadInput, HydraException, OmegaConfBaseException, ValidationError) as exc:
         print(f"prove serve: {one_line(exc)}", file=sys.stderr)
         return 2
-    serve(settings)
+    serve(settings, services)
     return 0
 
 

@@ -239,6 +239,25 @@ def test_bearer_token(model_dir: Path) -> None:
                             headers={"Authorization": "Bearer s3cret t0ken"}), 503)  # fixed tactics: no weights
 
 
+def test_the_token_is_checked_before_the_body_and_guards_the_docs() -> None:
+    settings = settings_for({"policy": "fixed", "tactics": ["simp"]}, token="tok", max_body_bytes=4096)
+    with running(settings) as c:
+        json_type = {"content-type": "application/json"}
+        huge = json.dumps({"tactic_state": "x" * 10_000}).encode()
+        for route in ("/", "/generate", "/prove"):
+            assert_error(c.post(route, content=huge, headers=json_type), 401)  # not 413
+            assert_error(c.post(route, content=b"{not json", headers=json_type), 401)  # not 400
+            assert_error(c.post(route, json={"wrong": "fields"}), 401)  # not 422
+        for docs in ("/docs", "/redoc", "/openapi.json"):
+            assert_error(c.get(docs), 401)
+        authorized = {"Authorization": "Bearer tok", **json_type}
+        assert_error(c.post("/", content=huge, headers=authorized), 413)
+        assert_error(c.post("/", content=b"{not json", headers=authorized), 400)
+        assert c.get("/health").status_code == 200
+    with running(settings_for({"policy": "fixed", "tactics": ["simp"]})) as open_server:
+        assert open_server.get("/openapi.json").status_code == 200  # without a token the docs stay open
+
+
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_the_lean_tactics_curl_request_gets_suggestions_and_errors() -> None:
     """The exact command line prover/editor/lean/LlemmaEditor/Tactic.lean runs (curlArgs)."""
@@ -284,6 +303,13 @@ def test_cli_rejects_bad_input_with_exit_code_2(capsys: pytest.CaptureFixture[st
     assert line.startswith("prove serve: --token is empty")
     assert serve_main(["server.token="]) == 2
     assert "server.token" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_missing_model_before_binding(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # exit 2 from main, not uvicorn's exit 3 after a failed startup (which would raise SystemExit here)
+    assert serve_main(["--port", "0", "model=hf", f"model.path={tmp_path / 'no-such-model'}"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("prove serve: model: ") and "no-such-model" in line
 
 
 def test_prove_serve_process_serves_llmstep(model_dir: Path) -> None:

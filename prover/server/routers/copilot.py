@@ -5,9 +5,8 @@ the one model this server loaded."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 
-from prover.server.auth import require_token
 from prover.server.deps import ServicesDep, SettingsDep, sample_count
 from prover.server.schemas import (
     EncodeRequest,
@@ -18,7 +17,7 @@ from prover.server.schemas import (
     Generation,
 )
 
-router = APIRouter(tags=["LeanCopilot"], dependencies=[Depends(require_token)],
+router = APIRouter(tags=["LeanCopilot"],
                    responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
 
 

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from prover.server.auth import require_token
 from prover.server.deps import ServicesDep, SettingsDep, sample_count
 from prover.server.schemas import ErrorResponse, LlmstepRequest, LlmstepResponse
 
-router = APIRouter(tags=["llmstep"], dependencies=[Depends(require_token)],
+router = APIRouter(tags=["llmstep"],
                    responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 504)})
 
 

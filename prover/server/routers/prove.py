@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 
 from environments import ProverError
-from prover.server.auth import require_token
 from prover.server.deps import ServicesDep
 from prover.server.proving import ProverBusy
 from prover.server.schemas import ErrorResponse, ProveRequest, ProveResponse
@@ -16,7 +15,7 @@ from prover.server.services import Services
 
 T = TypeVar("T")
 
-router = APIRouter(tags=["prove"], dependencies=[Depends(require_token)],
+router = APIRouter(tags=["prove"],
                    responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
 
 # time for opening the theorem and the final re-check, beyond the search's own wall budget

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from prover.server.auth import require_token
 from prover.server.deps import ServicesDep, SettingsDep
 
 router = APIRouter(tags=["stats"])
 
 
-@router.get("/stats", dependencies=[Depends(require_token)])
+@router.get("/stats")
 def stats(services: ServicesDep) -> dict[str, Any]:
     return {"batching": services.policy.stats(), "requests": services.requests.snapshot()}
 
