@@ -5,7 +5,8 @@ whitespace or the end of the text, outside comments (nested `(* *)`) and strings
 escapes a quote); bullets (`-`, `+`, `*` runs) and braces (`{`, `}`, `N: {`) at the start
 of a sentence are sentences of their own. The tactic guard, the backend, the checker, the
 theorem-file parser and the stdlib tracer all split with this one function. The theorem
-declaration keywords (`THEOREM_KEYWORD`, `DECLARATION`, `declaration_name`) and the proof
+declaration keywords (`THEOREM_KEYWORD`, `DECLARATION`, `declaration_name`; with definitions,
+`CONSTANT_DECLARATION` for premise selection) and the proof
 terminators (`PROOF_END`) live here too, for the same readers plus decontamination and the server,
 `open_blocks`, the sections and modules a text leaves open (the checker closes them), and
 `IMPORTS_HAMMER`, whether a context imports CoqHammer (the backend's hammer, the policies).
@@ -24,9 +25,14 @@ _BULLET = re.compile(r"-+|\++|\*+|\{|\}|(?:\d+|\[[A-Za-z_][\w']*\])\s*:\s*\{")
 
 # the keywords that state a theorem to be proved (a regex alternation, no group)
 THEOREM_KEYWORD = r"(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example)"
+# the keywords that define a constant by a term or a fixpoint
+DEFINITION_KEYWORD = r"(?:Definition|Fixpoint|CoFixpoint)"
+_DECLARATION_PREFIX = r"(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Program|Polymorphic)\s+)*"  # attributes, modifiers
 # a theorem declaration sentence, attributes and modifiers included; group 1 is the name
-DECLARATION = re.compile(r"(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Program|Polymorphic)\s+)*"
-                         + THEOREM_KEYWORD + r"\s+([A-Za-z_][\w']*)")
+DECLARATION = re.compile(_DECLARATION_PREFIX + THEOREM_KEYWORD + r"\s+([A-Za-z_][\w']*)")
+# a theorem or definition declaration sentence (a constant later proofs may use); group 1 is the name
+CONSTANT_DECLARATION = re.compile(_DECLARATION_PREFIX + r"(?:" + THEOREM_KEYWORD + "|" + DEFINITION_KEYWORD
+                                  + r")\s+([A-Za-z_][\w']*)")
 # the sentences that end a proof
 PROOF_END = re.compile(r"(?:Qed|Defined|Admitted|Abort|Save)\b")
 # a context that imports CoqHammer (`hammer`, `sauto`, ... exist only after it)

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Sequence
 
 from environments.base import Theorem
-from environments.coq_syntax import PROOF_END, THEOREM_KEYWORD, Sentence, declaration_name, split_sentences
+from environments.coq_syntax import (DEFINITION_KEYWORD, PROOF_END, THEOREM_KEYWORD, Sentence, declaration_name,
+                                     split_sentences)
 from environments.guard import normalise_tactic
 from environments.theorem_files import Hole
 
 _STARTS_DECLARATION = re.compile(
-    r"(?:#\[|(?:Local|Global|Program|Polymorphic)\s)|(?:" + THEOREM_KEYWORD + r"|Definition|Fixpoint|CoFixpoint"
-    r"|Inductive|CoInductive|Record|Structure|Class|Instance|Axiom|Parameter|Variable|Hypothesis|Section"
+    r"(?:#\[|(?:Local|Global|Program|Polymorphic)\s)|(?:" + THEOREM_KEYWORD + "|" + DEFINITION_KEYWORD
+    + r"|Inductive|CoInductive|Record|Structure|Class|Instance|Axiom|Parameter|Variable|Hypothesis|Section"
     r"|End|Module|Require|Import|Export|From|Ltac|Notation|Open|Set|Unset|Hint|Goal)\b")
 _GIVE_UP = re.compile(r"(?<![\w'.])(?:admit|give_up)(?![\w'])")
 _PROOF_START = re.compile(r"Proof\b")
