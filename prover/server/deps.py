@@ -19,9 +19,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def sample_count(requested: int | None, settings: Settings) -> int:
-    """The number of suggestions to produce: the request's `n`, or the server default."""
+def sample_count(requested: int | None, settings: Settings, field: str = "n") -> int:
+    """The number of suggestions (or premises) to produce: the request's `n` (`field`), or the
+    server default."""
     n = settings.server.default_samples if requested is None else requested
     if n > settings.server.max_samples:
-        raise HTTPException(422, f"n: {n} exceeds this server's max_samples={settings.server.max_samples}")
+        raise HTTPException(422, f"{field}: {n} exceeds this server's max_samples={settings.server.max_samples}")
     return n

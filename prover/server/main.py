@@ -14,7 +14,7 @@ from prover.server.auth import TokenGate
 from prover.server.errors import install_error_handlers
 from prover.server.limits import BodyLimit
 from prover.server.metrics import RequestTimer
-from prover.server.routers import copilot, cursor, llmstep, prove, stats
+from prover.server.routers import copilot, cursor, llmstep, premises, prove, stats
 from prover.server.services import Services, load_services
 from prover.server.settings import Settings, get_settings
 
@@ -46,6 +46,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(BodyLimit, max_bytes=resolved.server.max_body_bytes)
     app.add_middleware(TokenGate, token=resolved.server.token)
     app.add_middleware(RequestTimer)  # times the 401s and 413s too
-    for module in (llmstep, copilot, prove, cursor, stats):
+    for module in (llmstep, copilot, prove, cursor, premises, stats):
         app.include_router(module.router)
     return app

@@ -131,6 +131,24 @@ class CoqSuggestResponse(BaseModel):
     proof: list[str] | None  # with `prove`: the tactics that finish the proof, checked as a whole; else None
 
 
+class PremisesRequest(ClientRequest):
+    """A goal and the Coq text before its theorem, whose declarations are the candidates."""
+
+    goal: str
+    context: str = ""
+    k: int | None = Field(None, ge=1, description="premises wanted (server default if absent, at most max_samples)")
+
+
+class RankedPremise(BaseModel):
+    name: str
+    statement: str
+    score: float  # BM25 score of the statement for the goal, > 0
+
+
+class PremisesResponse(BaseModel):
+    premises: list[RankedPremise]  # best first; declarations sharing no token with the goal left out
+
+
 class ProveResponse(BaseModel):
     status: Literal["proved", "failed", "skipped", "error"]
     proof: list[str] | None  # only when the checker accepted it

@@ -382,3 +382,40 @@ def test_prove_rejects_contexts_that_reach_the_file_system(tmp_path: Path) -> No
             assert response.json()["error"].startswith("context rejected: "), response.text
         assert not list(tmp_path.iterdir())
         assert c.get("/health").json()["prove"] == "coq"
+
+
+PREMISE_CONTEXT = """Require Import List.
+Lemma app_nil_r' : forall (A : Type) (l : list A), l ++ nil = l.
+Proof. intros. apply app_nil_r. Qed.
+Definition double (n : nat) : nat := n + n.
+Lemma rev_involutive' : forall (A : Type) (l : list A), rev (rev l) = l.
+Proof. intros. apply rev_involutive. Qed.
+"""
+
+
+def test_premises_are_ranked_for_a_goal_with_the_token_and_limits() -> None:
+    settings = settings_for({"policy": "fixed", "tactics": ["auto"]}, token="tok", max_body_bytes=4096)
+    auth = {"Authorization": "Bearer tok"}
+    with running(settings) as c:
+        goal = "A : Type\nl : list A\n============================\nrev (rev l) = l"
+        assert_error(c.post("/premises", json={"goal": goal, "context": PREMISE_CONTEXT}), 401)
+        response = c.post("/premises", json={"goal": goal, "context": PREMISE_CONTEXT, "k": 2}, headers=auth)
+        assert response.status_code == 200, response.text
+        ranked = response.json()["premises"]
+        assert 1 <= len(ranked) <= 2 and all(set(p) == {"name", "statement", "score"} for p in ranked)
+        assert ranked[0]["name"] == "rev_involutive'"
+        assert ranked[0]["statement"] == "forall (A : Type) (l : list A), rev (rev l) = l" and ranked[0]["score"] > 0
+        assert c.post("/premises", json={"goal": goal}, headers=auth).json() == {"premises": []}  # no context
+
+        for bad, status in (({"context": PREMISE_CONTEXT}, 422), ({"goal": goal, "k": 0}, 422),
+                            ({"goal": goal, "k": 17}, 422), ({"goal": ["x"]}, 422),
+                            ({"goal": goal, "context": 'Load "/etc/passwd".'}, 422),
+                            ({"goal": goal, "context": "x" * 5000}, 413)):
+            response = c.post("/premises", json=bad, headers=auth)
+            assert_error(response, status)
+            assert "\n" not in response.json()["error"], response.text
+        assert "k: 17 exceeds" in c.post("/premises", json={"goal": goal, "k": 17}, headers=auth).json()["error"]
+        assert c.post("/premises", json={"goal": goal, "context": 'Load "x".'},
+                      headers=auth).json()["error"].startswith("context rejected: ")
+        again = c.post("/premises", json={"goal": goal, "context": PREMISE_CONTEXT}, headers=auth)
+        assert again.status_code == 200 and again.json()["premises"][0]["name"] == "rev_involutive'"
