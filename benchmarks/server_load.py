@@ -80,7 +80,8 @@ async def bench(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     overrides = [f"server.max_samples={max(args.samples, 32)}", *args.overrides]
-    with server_process(overrides) as url:
+    with server_process(overrides) as served:
+        url = served.url
         health = httpx.get(f"{url}/health").json()
         print(f"server {url} model={health['model']} samples/request={args.samples} "
               f"requests/client={args.requests}")

@@ -1,5 +1,6 @@
 """Prover subprocesses: each in its own process group, under memory and CPU limits,
-killed as a group on close, on error and at interpreter exit.
+killed as a group on close, on error, at interpreter exit, and all at once when the command
+is told to stop (`stop_all`, from a SIGTERM/SIGINT handler: no new prover starts after it).
 
 A prover that loses its parent also sees end-of-file on its stdin and exits by itself.
 """
@@ -15,10 +16,15 @@ import subprocess
 import threading
 from typing import Sequence
 
-from environments.base import ProverNotFound
+from environments.base import ProverError, ProverNotFound
 
 _live: set[subprocess.Popen] = set()
 _live_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+class Stopping(ProverError):
+    """The command is stopping (`stop_all` ran): no prover may start."""
 
 
 def _limits(memory_mb: int | None, cpu_seconds: int | None):
@@ -64,6 +70,9 @@ def spawn(
     )
     with _live_lock:
         _live.add(proc)
+    if _stopping.is_set():  # checked after adding: a stop_all that ran meanwhile may have missed this one
+        kill_group(proc)
+        raise Stopping("not starting a prover: the command is stopping")
     return proc
 
 
@@ -101,6 +110,17 @@ def run_to_end(
         return None, ""
     finally:
         kill_group(proc)
+
+
+def stop_all() -> None:
+    """SIGKILL every live prover's group and refuse new ones. Safe in a signal handler: no
+    lock and no reaping (the threads that own the provers see them die, and clean up)."""
+    _stopping.set()
+    for proc in list(_live):  # one C-level copy under the GIL
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def live_processes() -> list[subprocess.Popen]:

@@ -11,7 +11,8 @@ into FILE.proved; the first FILE.bak kept) and a JSON record per theorem (`--jso
 
 Flags become Hydra overrides of configs/prove.yaml (groups env/, model/, search/), so every
 setting can also be given as key=value. Exit status: 0 all holes proved, 1 some not,
-2 bad input (also a file whose text before a hole does not compile), 130 interrupted.
+2 bad input (also a file whose text before a hole does not compile), 130 interrupted,
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations

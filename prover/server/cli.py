@@ -1,11 +1,13 @@
 """`prove serve [--port P] [--host H] [--token T] [--env E] [key=value ...]`: compose the
-`serve` config (configs/serve.yaml) with the flags as Hydra overrides, then run the server
-under uvicorn until interrupted."""
+`serve` config (configs/serve.yaml) with the flags as Hydra overrides, load the model, then
+run the server under uvicorn until SIGINT (exit 130) or SIGTERM (exit 143), either of which
+kills the provers at once so that running searches end and leave nothing behind."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from types import FrameType
 from typing import Sequence
 
 import uvicorn
@@ -13,7 +15,8 @@ from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 from pydantic import ValidationError
 
-from configs.cli import BadInput, OneLineParser
+from configs.cli import BadInput, OneLineParser, run_command
+from environments.process import stop_all
 from prover.server.main import create_app
 from prover.server.services import Services, load_services
 from prover.server.settings import ServerSettings, Settings, load_settings
@@ -59,10 +62,23 @@ def loaded_services(settings: Settings) -> Services:
         raise BadInput(f"model: {one_line(exc)}") from None
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which on SIGINT/SIGTERM also kills every prover: a running /prove
+    search ends now (its request answered with an error), not at its budget."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        stop_all()
+        super().handle_exit(sig, frame)
+
+
 def serve(settings: Settings, services: Services) -> None:
-    """Run the server in this process until SIGINT/SIGTERM."""
-    uvicorn.run(create_app(settings, services), host=settings.server.host, port=settings.server.port,
-                log_level="info")
+    """Run the server in this process until SIGINT/SIGTERM, which uvicorn raises again once it
+    has shut down (run_command's handler then gives the exit status)."""
+    server = _Server(uvicorn.Config(create_app(settings, services), host=settings.server.host,
+                                    port=settings.server.port, log_level="info"))
+    server.run()
+    if not server.started:
+        raise BadInput(f"cannot listen on {settings.server.host}:{settings.server.port} (the log above says why)")
 
 
 def one_line(exc: Exception) -> str:
@@ -74,14 +90,15 @@ def one_line(exc: Exception) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        settings = settings_of(parse_args(argv))
-        services = loaded_services(settings)
-    except (BadInput, HydraException, OmegaConfBaseException, ValidationError) as exc:
-        print(f"prove serve: {one_line(exc)}", file=sys.stderr)
-        return 2
-    serve(settings, services)
-    return 0
+    def body() -> int:
+        try:
+            settings = settings_of(parse_args(argv))
+        except (HydraException, OmegaConfBaseException, ValidationError) as exc:
+            raise BadInput(one_line(exc)) from None
+        serve(settings, loaded_services(settings))
+        return 0
+
+    return run_command("prove serve", body)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import httpx
@@ -23,10 +24,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str  # http://127.0.0.1:PORT
+    proc: subprocess.Popen  # the `prove serve` process
+
+
 @contextmanager
 def server_process(overrides: Sequence[str], startup_s: float = 120.0,
-                   env: dict[str, str] | None = None) -> Iterator[str]:
-    """A `prove serve` child with Hydra `overrides`; yields its base URL."""
+                   env: dict[str, str] | None = None) -> Iterator[Served]:
+    """A `prove serve` child with Hydra `overrides`, answering /health."""
     port = free_port()
     argv = [sys.executable, "-m", "prover.server.cli", "--host", "127.0.0.1", "--port", str(port), *overrides]
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would stall the server
@@ -47,7 +54,7 @@ def server_process(overrides: Sequence[str], startup_s: float = 120.0,
             if time.monotonic() > deadline:
                 raise TimeoutError(f"prove serve did not answer /health within {startup_s:g} s")
             time.sleep(0.2)
-        yield url
+        yield Served(url, proc)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -49,8 +49,8 @@ def test_llemma_el_in_emacs_fills_holes_that_then_compile(tmp_path: Path) -> Non
     tactics = tmp_path / "tactics.txt"
     tactics.write_text("\n".join(TACTICS))
     overrides = ["--token", TOKEN, "--env", "coq", "model=fixed", f"model.tactics_file={tactics}"]
-    with server_process(overrides) as url:
-        env = {**os.environ, "LLEMMA_TEST_URL": url, "LLEMMA_TEST_TOKEN": TOKEN, "LLEMMA_TEST_DIR": str(tmp_path)}
+    with server_process(overrides) as served:
+        env = {**os.environ, "LLEMMA_TEST_URL": served.url, "LLEMMA_TEST_TOKEN": TOKEN, "LLEMMA_TEST_DIR": str(tmp_path)}
         run = subprocess.run(["emacs", "--batch", "-Q", "-L", str(EMACS_DIR), "-l", "llemma-test.el",
                               "-f", "ert-run-tests-batch-and-exit"],
                              env=env, capture_output=True, text=True, timeout=600)

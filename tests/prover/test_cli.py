@@ -4,14 +4,18 @@ records, flags and Hydra overrides, bad input as one line and exit 2."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from prover.cli import main
+from tests.prover.stopping import SLOW_SEARCH, left_behind, wait_until_searching
 
 TWO_LEMMAS = """Require Import Lia.
 
@@ -226,19 +230,23 @@ def test_a_syntax_error_before_the_hole_is_bad_input(tmp_path: Path, capsys, no_
 
 
 @pytest.mark.requires_coq
-def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, no_leaked_provers):
-    import signal
-    import time
-
+@pytest.mark.parametrize("signum, status, line", [(signal.SIGINT, 130, "prove: interrupted"),
+                                                  (signal.SIGTERM, 143, "prove: terminated")])
+def test_a_signal_mid_search_is_one_line_and_leaves_nothing_behind(tmp_path: Path, signum: int, status: int,
+                                                                    line: str) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     path = write(tmp_path, "slow.v", "Lemma t : 2 + 2 = 5.\nProof.\nAdmitted.\n")
     run = subprocess.Popen([sys.executable, "-m", "prover.cli", str(path), "--policy", "fixed", "--workers", "1",
-                            'model.tactics=[' + ",".join(f'"do 100000000{i} idtac"' for i in range(6)) + "]",
-                            "search.tactic_timeout_s=3", "search.wall_time_s=60"],
-                           stderr=subprocess.PIPE, text=True,
+                            *SLOW_SEARCH], env={**os.environ, "TMPDIR": str(scratch)}, stderr=subprocess.PIPE,
+                           text=True,
                            # as from a terminal: a test run started in the background (`&`) inherits SIGINT ignored
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(6)  # inside the search, on the slow tactics (6 x 3 s)
-    run.send_signal(signal.SIGINT)
+    provers = wait_until_searching(run, scratch)
+    run.send_signal(signum)
+    start = time.monotonic()
     err = run.communicate(timeout=120)[1]
-    assert run.returncode == 130
-    assert "Traceback" not in err and err.strip().splitlines()[-1] == "prove: interrupted"
+    assert run.returncode == status, err
+    assert time.monotonic() - start < 10, "the running search should end now, not at its budget"
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == line
+    assert not left_behind(scratch, provers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -25,6 +26,7 @@ from prover.server.cli import main as serve_main
 from prover.server.launch import server_process
 from prover.server.main import create_app
 from prover.server.settings import ServerSettings, Settings, load_settings
+from tests.prover.stopping import SLOW_SEARCH, left_behind, wait_until_searching
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "prover" / "models" / "default"
 
@@ -300,7 +302,7 @@ def test_cli_rejects_bad_input_with_exit_code_2(capsys: pytest.CaptureFixture[st
     capsys.readouterr()
     assert serve_main(["--token", ""]) == 2  # e.g. --token "$TOKEN" with TOKEN unset: never an open server
     [line] = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith("prove serve: --token is empty")
+    assert line.startswith("prove serve: error: --token is empty")
     assert serve_main(["server.token="]) == 2
     assert "server.token" in capsys.readouterr().err
 
@@ -309,15 +311,35 @@ def test_cli_refuses_a_missing_model_before_binding(capsys: pytest.CaptureFixtur
     # exit 2 from main, not uvicorn's exit 3 after a failed startup (which would raise SystemExit here)
     assert serve_main(["--port", "0", "model=hf", f"model.path={tmp_path / 'no-such-model'}"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith("prove serve: model: ") and "no-such-model" in line
+    assert line.startswith("prove serve: error: model: ") and "no-such-model" in line
 
 
 def test_prove_serve_process_serves_llmstep(model_dir: Path) -> None:
     overrides = [f"model.path={model_dir}", "model.policy=hf", "model.sampling.max_new_tokens=8"]
-    with server_process(overrides) as url:
+    with server_process(overrides) as served:
+        url = served.url
         response = httpx.post(f"{url}/", json={"tactic_state": GOALS[0], "prefix": "", "context": ""}, timeout=60)
         assert response.status_code == 200 and isinstance(response.json()["suggestions"], list)
         assert httpx.get(f"{url}/health").json()["status"] == "ok"
+
+
+@pytest.mark.requires_coq
+def test_sigterm_mid_search_exits_143_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with server_process(["--env", "coq", "model=fixed", "server.encoder=false", *SLOW_SEARCH],
+                        env={"TMPDIR": str(scratch)}) as served:
+        request = threading.Thread(target=lambda: httpx.post(f"{served.url}/prove", json={"goal": "2 + 2 = 5"},
+                                                             timeout=120), daemon=True)
+        request.start()
+        provers = wait_until_searching(served.proc, scratch)
+        served.proc.send_signal(signal.SIGTERM)
+        start = time.monotonic()
+        served.proc.wait(timeout=60)
+        assert time.monotonic() - start < 20, "the running search should end now, not at its budget"
+        assert served.proc.returncode == 143
+        request.join(timeout=10)
+    assert not left_behind(scratch, provers)
 
 
 def test_prove_with_a_missing_prover_is_503_and_the_server_keeps_serving() -> None:
