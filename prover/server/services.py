@@ -1,29 +1,38 @@
-"""What the app loads once in its lifespan and every request shares: the batched policy,
-the suggester on top of it, the encoder, the /prove runner, the request statistics and the
-worker threads that run blocking calls."""
+"""What the app loads once in its lifespan and every request shares: the batched policy
+(and the editor suggestions it gives), the encoder, the /prove runner, the request
+statistics and the worker threads that run blocking calls."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.batching import BatchingPolicy
+from environments.base import ProofState, Theorem
 from prover.policies import build_policy, resolve_model_path
 from prover.server.encoder import Encoder
 from prover.server.metrics import RequestStats
 from prover.server.proving import Prover
 from prover.server.settings import Settings
-from prover.server.suggest import Suggester
 from prover.server.workers import Workers
+from search.batching import BatchingPolicy
+from search.policy import Candidate
+
+# llmstep and LeanCopilot are Lean tools: their goal is a Lean goal (which picks the policy's
+# Lean prompt format and automation), and it belongs to no theorem file
+_EDITOR = Theorem(name="editor", system="lean", statement="")
 
 
 @dataclass
 class Services:
     policy: BatchingPolicy
-    suggester: Suggester
     encoder: Encoder | None  # None when the policy has no weights (fixed tactics) or it is switched off
     prover: Prover | None  # None when no environment is configured
     requests: RequestStats
     workers: Workers
+
+    def suggest(self, goals: str, prefix: str, n: int) -> list[Candidate]:
+        """Up to `n` distinct candidates for an editor's `goals`, best first, each the policy's
+        continuation of `prefix`; concurrent requests meet in the BatchingPolicy."""
+        return self.policy.propose([ProofState(goals=goals, theorem=_EDITOR)], n, [prefix])[0][:n]
 
     def close(self) -> None:
         """Stop the /prove provers (after the worker threads drained)."""
@@ -42,7 +51,6 @@ def load_services(settings: Settings) -> Services:
               if settings.env else None)
     return Services(
         policy=policy,
-        suggester=Suggester(policy),
         encoder=encoder,
         prover=prover,
         requests=RequestStats(),

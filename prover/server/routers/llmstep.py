@@ -16,5 +16,5 @@ router = APIRouter(tags=["llmstep"],
 async def suggest(body: LlmstepRequest, settings: SettingsDep, services: ServicesDep) -> LlmstepResponse:
     n = sample_count(body.n, settings)
     candidates = await services.workers.run(
-        lambda: services.suggester.suggest(body.tactic_state, body.prefix, n), settings.server.request_timeout_s)
+        lambda: services.suggest(body.tactic_state, body.prefix, n), settings.server.request_timeout_s)
     return LlmstepResponse(suggestions=[c.tactic for c in candidates])
