@@ -15,32 +15,15 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PromptFormat:
     name: str
-    stop: tuple[str, ...]  # generation stops at the first of these (cut from the tactic)
+    template: str  # the prompt, with `{goals}` and `{statement}` standing for their stripped texts
+    stop: tuple[str, ...] = ("\n",)  # generation stops at the first of these (cut from the tactic)
 
     def prompt(self, goals: str, statement: str = "") -> str:
-        raise NotImplementedError
+        return self.template.format(goals=goals.strip(), statement=statement.strip())
 
     def example(self, goals: str, tactic: str, statement: str = "") -> str:
         """One training document: the prompt followed by the tactic and the stop text."""
         return self.prompt(goals, statement) + tactic + self.stop[0]
-
-
-@dataclass(frozen=True)
-class ProofStep(PromptFormat):
-    name: str = "proofstep"
-    stop: tuple[str, ...] = ("\n",)
-
-    def prompt(self, goals: str, statement: str = "") -> str:
-        return f"[GOAL]{goals.strip()}[PROOFSTEP]"
-
-
-@dataclass(frozen=True)
-class IsabelleProofStep(PromptFormat):
-    name: str = "isabelle-proofstep"
-    stop: tuple[str, ...] = ("\n",)
-
-    def prompt(self, goals: str, statement: str = "") -> str:
-        return f"[STATEMENT]\n{statement.strip()}\n[PROOF STATE]\n{goals.strip()}\n[PROOF STEP]\n"
 
 
 _LLEMMA_LEAN4_EXAMPLES = (
@@ -54,20 +37,17 @@ def _llemma_block(goals: str) -> str:
     return f"Tactic state:\n---\n{goals.strip()}\n---\nNext tactic:\n---\n"
 
 
-@dataclass(frozen=True)
-class LlemmaLean4FewShot(PromptFormat):
-    """Llemma's formal-to-formal Lean 4 prompt: an instruction, then `---`-delimited
-    `Tactic state:` / `Next tactic:` examples; the model's tactic ends at `---`."""
+# Llemma's formal-to-formal Lean 4 prompt: an instruction, then `---`-delimited
+# `Tactic state:` / `Next tactic:` examples; the model's tactic ends at `---`
+_LLEMMA_LEAN4 = ("Given the Lean 4 tactic state, suggest a next tactic.\nHere are some examples:\n\n"
+                 + "".join(_llemma_block(g) + f"{t}\n---\n\n" for g, t in _LLEMMA_LEAN4_EXAMPLES)
+                 + _llemma_block("{goals}"))
 
-    name: str = "llemma-lean4-fewshot"
-    stop: tuple[str, ...] = ("\n---", "---")
-
-    def prompt(self, goals: str, statement: str = "") -> str:
-        shots = "".join(_llemma_block(g) + f"{t}\n---\n\n" for g, t in _LLEMMA_LEAN4_EXAMPLES)
-        return "Given the Lean 4 tactic state, suggest a next tactic.\nHere are some examples:\n\n" + shots + _llemma_block(goals)
-
-
-FORMATS: dict[str, PromptFormat] = {f.name: f for f in (ProofStep(), IsabelleProofStep(), LlemmaLean4FewShot())}
+FORMATS: dict[str, PromptFormat] = {f.name: f for f in (
+    PromptFormat("proofstep", "[GOAL]{goals}[PROOFSTEP]"),
+    PromptFormat("isabelle-proofstep", "[STATEMENT]\n{statement}\n[PROOF STATE]\n{goals}\n[PROOF STEP]\n"),
+    PromptFormat("llemma-lean4-fewshot", _LLEMMA_LEAN4, ("\n---", "---")),
+)}
 
 
 def get_format(name: str) -> PromptFormat:
