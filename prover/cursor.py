@@ -57,11 +57,7 @@ def locate(text: str, offset: int, path: Path | None = None) -> Cursor:
         body = proof.body[:-1] if ended else proof.body
         last = proof.body[-1].start if ended else (proof.body[-1].end if proof.body else proof.statement.end)
         if proof.statement.end <= offset <= last or (not ended and offset >= proof.statement.end
-                                                      and _only_blank(text[last:offset])):
+                                                      and not text[last:offset].strip()):
             before = [s.text for s in body if s.end <= offset]
             return Cursor(theorem, tuple(before[1:] if before and _PROOF.match(before[0]) else before))
     raise BadPosition("the cursor is not inside a proof")
-
-
-def _only_blank(text: str) -> bool:
-    return not text.strip()

@@ -77,19 +77,15 @@ def suggest(env: Environment, policy: TacticPolicy, state: ProofState, n: int) -
         if key in checked:
             continue
         mark = check(env, state, candidate.tactic)
-        if mark.status == "fails" and _retryable(candidate.tactic):
+        text = candidate.tactic.strip()
+        if mark.status == "fails" and not is_bullet(text) and not text.startswith("intro"):
             if binders is None:
                 binders = _intros_changes(env, state)
             if binders:
-                retried = check(env, state, f"intros; {candidate.tactic.strip().removesuffix('.')}.")
+                retried = check(env, state, f"intros; {text.removesuffix('.')}.")
                 mark = retried if retried.status != "fails" else mark
         checked[key] = mark
     return sorted(checked.values(), key=lambda c: (_ORDER[c.status], c.goals))[:n]
-
-
-def _retryable(tactic: str) -> bool:
-    text = tactic.strip()
-    return not is_bullet(text) and not text.startswith("intro")
 
 
 def _intros_changes(env: Environment, state: ProofState) -> bool:

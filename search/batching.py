@@ -63,7 +63,8 @@ class BatchingPolicy:
                     self._cond.wait()
                     continue
                 self._busy = True
-                self._cond.wait_for(lambda: self._queued_states() >= self.max_batch, timeout=self.max_wait_s)
+                self._cond.wait_for(lambda: sum(len(r.states) for r in self._pending) >= self.max_batch,
+                                   timeout=self.max_wait_s)
                 batch = self._take_batch()
                 self._cond.release()
                 try:
@@ -76,9 +77,6 @@ class BatchingPolicy:
             raise request.error
         assert request.result is not None
         return request.result
-
-    def _queued_states(self) -> int:
-        return sum(len(r.states) for r in self._pending)
 
     def _take_batch(self) -> list[_Request]:
         """Queued requests in arrival order up to `max_batch` states (at least one request)."""

@@ -43,50 +43,42 @@ STDLIB = "stdlib"
 _UC = "user-contrib"
 
 
-def _lib(name: str, package: str, *roots: str, flags: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Library:
-    """A user-contrib library whose folders `A/B` hold the logical roots `A.B`."""
-    return Library(name, package, tuple((f"{_UC}/{r}", r.replace("/", ".")) for r in roots), flags,
+def _lib(name: str, *roots: str, flags: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Library:
+    """A user-contrib library shipped as `libcoq-NAME`, whose folders `A/B` hold the logical roots `A.B`."""
+    return Library(name, f"libcoq-{name}", tuple((f"{_UC}/{r}", r.replace("/", ".")) for r in roots), flags,
                    tuple(f"{_UC}/{e}" for e in exclude))
 
 
-_HOTT_FLAGS = ("-noinit", "-indices-matter")
-_MC = "libcoq-mathcomp-"
-
 LIBRARIES: dict[str, Library] = {lib.name: lib for lib in (
     Library(STDLIB, "libcoq-stdlib", (("theories", "Coq"), (f"{_UC}/Ltac2", "Ltac2"))),
-    _lib("mathcomp-ssreflect", _MC + "ssreflect", "mathcomp/ssreflect"),
-    _lib("mathcomp-fingroup", _MC + "fingroup", "mathcomp/fingroup"),
-    _lib("mathcomp-algebra", _MC + "algebra", "mathcomp/algebra"),
-    _lib("mathcomp-solvable", _MC + "solvable", "mathcomp/solvable"),
-    _lib("mathcomp-field", _MC + "field", "mathcomp/field"),
-    _lib("mathcomp-character", _MC + "character", "mathcomp/character"),
-    _lib("mathcomp-finmap", _MC + "finmap", "mathcomp/finmap"),
-    _lib("mathcomp-real-closed", _MC + "real-closed", "mathcomp/real_closed"),
-    _lib("mathcomp-analysis", _MC + "analysis", "mathcomp/classical", "mathcomp/analysis"),
-    _lib("mathcomp-multinomials", _MC + "multinomials", "SsrMultinomials"),
-    _lib("mathcomp-abel", _MC + "abel", "Abel"),
-    _lib("mathcomp-zify", _MC + "zify", "mathcomp/zify"),
-    _lib("stdpp", "libcoq-stdpp", "stdpp"),
-    _lib("iris", "libcoq-iris", "iris"),
-    _lib("flocq", "libcoq-flocq", "Flocq"),
-    _lib("coquelicot", "libcoq-coquelicot", "Coquelicot"),
-    _lib("corn", "libcoq-corn", "CoRN"),
-    _lib("math-classes", "libcoq-math-classes", "MathClasses"),
-    _lib("unimath", "libcoq-unimath", "UniMath", flags=("-noinit", "-indices-matter", "-type-in-type")),
-    _lib("hott", "libcoq-hott", "HoTT", flags=_HOTT_FLAGS),
-    _lib("coqprime", "libcoq-coqprime", "Coqprime"),
-    _lib("bignums", "libcoq-bignums", "Bignums"),
+    *(_lib(f"mathcomp-{part}", f"mathcomp/{part}")
+      for part in ("ssreflect", "fingroup", "algebra", "solvable", "field", "character", "finmap")),
+    _lib("mathcomp-real-closed", "mathcomp/real_closed"),
+    _lib("mathcomp-analysis", "mathcomp/classical", "mathcomp/analysis"),
+    _lib("mathcomp-multinomials", "SsrMultinomials"),
+    _lib("mathcomp-abel", "Abel"),
+    _lib("mathcomp-zify", "mathcomp/zify"),
+    _lib("stdpp", "stdpp"),
+    _lib("iris", "iris"),
+    _lib("flocq", "Flocq"),
+    _lib("coquelicot", "Coquelicot"),
+    _lib("corn", "CoRN"),
+    _lib("math-classes", "MathClasses"),
+    _lib("unimath", "UniMath", flags=("-noinit", "-indices-matter", "-type-in-type")),
+    _lib("hott", "HoTT", flags=("-noinit", "-indices-matter")),
+    _lib("coqprime", "Coqprime"),
+    _lib("bignums", "Bignums"),
     # Equations/HoTT is the variant for the HoTT library (its own flags); Prop and Type are traced
-    _lib("equations", "libcoq-equations", "Equations", exclude=("Equations/HoTT",)),
-    _lib("relation-algebra", "libcoq-relation-algebra", "RelationAlgebra"),
-    _lib("coqeal", "libcoq-coqeal", "CoqEAL"),
-    _lib("reglang", "libcoq-reglang", "RegLang"),
-    _lib("extructures", "libcoq-extructures", "extructures"),
-    _lib("aac-tactics", "libcoq-aac-tactics", "AAC_tactics"),
-    _lib("ext-lib", "libcoq-ext-lib", "ExtLib"),
-    _lib("quickchick", "libcoq-quickchick", "QuickChick"),
-    _lib("menhirlib", "libcoq-menhirlib", "MenhirLib"),
-    _lib("deriving", "libcoq-deriving", "deriving"),
+    _lib("equations", "Equations", exclude=("Equations/HoTT",)),
+    _lib("relation-algebra", "RelationAlgebra"),
+    _lib("coqeal", "CoqEAL"),
+    _lib("reglang", "RegLang"),
+    _lib("extructures", "extructures"),
+    _lib("aac-tactics", "AAC_tactics"),
+    _lib("ext-lib", "ExtLib"),
+    _lib("quickchick", "QuickChick"),
+    _lib("menhirlib", "MenhirLib"),
+    _lib("deriving", "deriving"),
 )}
 
 CORPUS_PACKAGES = sorted({lib.package for lib in LIBRARIES.values()})

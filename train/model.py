@@ -25,8 +25,11 @@ class ModelShape:
         return 6.0 * self.params + 12.0 * self.layers * self.heads * self.head_dim * seq_len
 
 
-def llama_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int) -> LlamaConfig:
-    """A LlamaConfig from the `model:` section of a train config."""
+def model_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int) -> LlamaConfig:
+    """The shape to build: the checkpoint's own config when `cfg.init_from` names one
+    (continued pretraining), else a LlamaConfig from the `model:` section of a train config."""
+    if cfg.get("init_from"):
+        return AutoConfig.from_pretrained(str(cfg["init_from"]), attn_implementation=cfg.get("attention", "sdpa"))
     return LlamaConfig(
         vocab_size=vocab_size,
         hidden_size=cfg["hidden_size"],
@@ -43,14 +46,6 @@ def llama_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: i
         pad_token_id=pad_id,
         attn_implementation=cfg.get("attention", "sdpa"),
     )
-
-
-def model_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int) -> LlamaConfig:
-    """The shape to build: the checkpoint's own config when `cfg.init_from` names one
-    (continued pretraining), else `llama_config` of `cfg`."""
-    if cfg.get("init_from"):
-        return AutoConfig.from_pretrained(str(cfg["init_from"]), attn_implementation=cfg.get("attention", "sdpa"))
-    return llama_config(cfg, vocab_size, bos_id, eos_id, pad_id)
 
 
 def build_model(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int,

@@ -143,14 +143,10 @@ def trace_file(path: Path, file: str, flags: Sequence[str] = (), timeout: float 
     return trace, steps
 
 
-def _outputs(out_dir: Path, rel: str) -> tuple[Path, Path]:
-    base = out_dir / "steps" / rel
-    return base.with_suffix(".jsonl"), base.with_suffix(".done.json")
-
-
 def _trace_one(args: tuple[Path, str, list[str], Path, float]) -> dict:
     path, file, flags, out_dir, timeout = args
-    steps_file, done_file = _outputs(out_dir, file)
+    base = out_dir / "steps" / file
+    steps_file, done_file = base.with_suffix(".jsonl"), base.with_suffix(".done.json")
     if done_file.exists():
         return json.loads(done_file.read_text())
     trace, steps = trace_file(path, file, flags, timeout)

@@ -11,16 +11,12 @@ from typing import Sequence
 from environments.base import Theorem
 
 
-def _index(informal_dir: Path) -> dict[str, dict]:
-    # problem names differ in case between systems (numbertheory_notEquiv… / notequiv…)
-    return {path.stem.lower(): json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(Path(informal_dir).glob("*/*.json"))}
-
-
 def attach_informal(theorems: Sequence[Theorem], informal_dir: str | Path) -> list[Theorem]:
     """`theorems` with meta "informal_statement"/"informal_proof" added where the problem
     (meta "problem", else the theorem's name) has an informal entry; others unchanged."""
-    index = _index(Path(informal_dir))
+    # problem names differ in case between systems (numbertheory_notEquiv… / notequiv…)
+    index = {path.stem.lower(): json.loads(path.read_text(encoding="utf-8"))
+             for path in sorted(Path(informal_dir).glob("*/*.json"))}
     attached = []
     for theorem in theorems:
         entry = index.get(str(theorem.meta.get("problem", theorem.name)).lower())

@@ -25,12 +25,6 @@ from prover.sampling import SamplingParams
 from search.policy import Candidate
 
 
-def pick_device(device: str) -> str:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
 class HFPolicy:
     """A causal LM from a local path or hub name (loaded offline when cached)."""
 
@@ -40,7 +34,7 @@ class HFPolicy:
                  cpu_threads: int | None = None) -> None:
         self.sampling = sampling or SamplingParams()
         self.prompting = Prompting(prompt_format, self.sampling.stop)
-        self.device = pick_device(device)
+        self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
         if cpu_threads and self.device == "cpu":
             # torch's threads spin while they wait: on cores shared with prover processes a
             # small model runs many times faster on one thread (process-wide setting)
