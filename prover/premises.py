@@ -5,12 +5,18 @@ theorem and definition declarations of a Coq text, read with `environments.coq_s
 sentence splitter and `CONSTANT_DECLARATION`, no Coq run), `premises_at` (those of a file's
 text before the theorem whose proof holds a cursor: nothing declared at or after it) and
 `PremiseRanker` (BM25 over the statements' Coq tokens, queried with the goal's retrieval
-features, both from `prover.retrieval`). Declarations of imported libraries are not read yet.
+features, both from `prover.retrieval`), with the two ways a prompt gets one: `ranker_for` a
+theorem's context at search time and `FilePremises.ranker_at` a traced step's line in its source
+file for training, which see the same premises (the declarations before the theorem's statement).
+Declarations of imported libraries are not read yet.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from environments.coq_syntax import CONSTANT_DECLARATION, split_sentences, strip_comments
@@ -27,8 +33,9 @@ class Premise:
     statement: str
 
 
-def premises_of(text: str) -> list[Premise]:
-    """The theorem and definition declarations of the Coq source `text`, in file order."""
+def declarations(text: str) -> list[tuple[int, Premise]]:
+    """The theorem and definition declarations of the Coq source `text`, in file order, each
+    with the offset its sentence starts at."""
     found = []
     for sentence in split_sentences(text).sentences:
         code = strip_comments(sentence.text).strip()
@@ -36,8 +43,13 @@ def premises_of(text: str) -> list[Premise]:
         if declared is None:
             continue
         statement = " ".join(code[declared.end():].removesuffix(".").split())
-        found.append(Premise(declared.group(1), statement.removeprefix(":").lstrip()))
+        found.append((sentence.start, Premise(declared.group(1), statement.removeprefix(":").lstrip())))
     return found
+
+
+def premises_of(text: str) -> list[Premise]:
+    """The theorem and definition declarations of the Coq source `text`, in file order."""
+    return [premise for _, premise in declarations(text)]
 
 
 def premises_at(text: str, offset: int) -> list[Premise]:
@@ -62,3 +74,32 @@ class PremiseRanker:
             return []
         [found] = bm25_search(self.bm25, [goal_features(goal)], k, len(self.premises))
         return [(score, self.premises[i]) for score, i in found]
+
+
+@lru_cache(maxsize=32)
+def ranker_for(context: str) -> PremiseRanker:
+    """The ranker over the premises of a theorem's `context`, kept for its other proof states."""
+    return PremiseRanker(premises_of(context))
+
+
+class FilePremises:
+    """The declarations of one Coq source file, for the steps traced from it: the ranker over
+    those before a step's theorem, kept while the steps of one theorem follow each other."""
+
+    def __init__(self, text: str) -> None:
+        self.declared = declarations(text)
+        self.starts = [start for start, _ in self.declared]
+        self.line_starts = [0] + [newline.end() for newline in re.finditer("\n", text)]
+        self._ranker: tuple[int, PremiseRanker] | None = None
+
+    def ranker_at(self, line: int, theorem: str) -> PremiseRanker:
+        """The ranker for a step at (1-based) `line` of the proof of `theorem`: over the
+        declarations before its statement, i.e. those that start before the line less the last
+        one when it is named `theorem` (the statement itself; a theorem declared otherwise, an
+        `Instance`, is not among them)."""
+        count = bisect_left(self.starts, self.line_starts[min(line, len(self.line_starts)) - 1])
+        if count and self.declared[count - 1][1].name == theorem:
+            count -= 1
+        if self._ranker is None or self._ranker[0] != count:
+            self._ranker = (count, PremiseRanker([premise for _, premise in self.declared[:count]]))
+        return self._ranker[1]

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from prover.premises import FilePremises
 from prover.prompts import get_format
+from train.libraries import coq_root
 from train.trace import read_steps
 
 _LEAN_STEP = re.compile(r"\[GOAL\](.*?)\[PROOFSTEP\](.*)", re.S)
@@ -109,13 +111,27 @@ def read_leandojo(path: Path, source: str = "leandojo") -> Iterator[Document]:
                 yield Document(fmt.example(step["state_before"], step["tactic"]), source, f"{name}#{index}")
 
 
-def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int = 4000) -> Iterator[Document]:
-    """Our `train.trace` output: one proof-step document per traced tactic."""
-    fmt = get_format("proofstep")
+def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int = 4000, prompt_format: str = "proofstep",
+                    premises_k: int | None = None, sources_root: str | None = None) -> Iterator[Document]:
+    """Our `train.trace` output: one proof-step document per traced tactic, in `prompt_format`.
+    A format with premises lists those ranked for the step's goals among the declarations
+    before its theorem in its own source file (`sources_root`/FILE, default the Coq root), as
+    the prover's search does from the theorem's context; never a later lemma, never another file."""
+    fmt = get_format(prompt_format, premises_k)
+    root = (Path(sources_root) if sources_root else coq_root()) if fmt.premises else None
+    file, declared = None, FilePremises("")
     for step in read_steps(path):
-        if len(step["goals_before"]) <= max_goal_chars:
-            yield Document(fmt.example(step["goals_before"], step["tactic"]), source,
-                           f"{step['file']}:{step['line']}", {"file": step["file"], "theorem": step["theorem"]})
+        if len(step["goals_before"]) > max_goal_chars:
+            continue
+        premises = []
+        if root is not None:
+            if step["file"] != file:
+                file = step["file"]
+                declared = FilePremises((root / file).read_text(encoding="utf-8", errors="replace"))
+            ranked = declared.ranker_at(step["line"], step["theorem"]).rank(step["goals_before"], fmt.premises)
+            premises = [premise for _, premise in ranked]
+        yield Document(fmt.example(step["goals_before"], step["tactic"], premises=premises), source,
+                       f"{step['file']}:{step['line']}", {"file": step["file"], "theorem": step["theorem"]})
 
 
 def read_code(path: Path, source: str = "code", pattern: str = "*.py", max_chars: int = 200_000,

@@ -5,6 +5,7 @@ from the Hydra `model` group:
     path: model directory or hub name (hf, vllm), kNN index directory (knn); relative paths
           that do not exist from the working directory are resolved against the repository root
     prompt_format: a prover.prompts format name, or one per system ({coq: proofstep, lean: ...})
+    premises_k: premises a format with premises lists (proofstep-premises; null: the format's)
     sampling: {temperature, top_p, top_k, max_new_tokens, stop, seed} (prover.sampling.SamplingParams;
           the count per state is the search's samples_per_expansion, so `n` may not be set)
     automation: {tactics: [...] or {system: [...]} or null (the defaults), prior: 0..1}   (optional)
@@ -71,11 +72,11 @@ def _model_policy(cfg: Mapping[str, Any]) -> TacticPolicy | None:
     if kind == "hf":
         from prover.policies.hf import HFPolicy  # torch and transformers load only when needed
 
-        return HFPolicy(path, fmt, sampling, **options)
+        return HFPolicy(path, fmt, sampling, cfg.get("premises_k"), **options)
     if kind == "vllm":
         from prover.policies.vllm import VLLMPolicy
 
-        return VLLMPolicy(path, fmt, sampling, **options)
+        return VLLMPolicy(path, fmt, sampling, cfg.get("premises_k"), **options)
     raise ValueError(f"unknown policy {kind!r} (choose from {', '.join(POLICIES)})")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Sequence
 
 from environments.base import ProofState
+from prover.premises import ranker_for
 from prover.prompts import PromptFormat, get_format
 from prover.sampling import SamplingParams
 from search.policy import Candidate
@@ -38,14 +39,17 @@ def rank(candidates: Iterable[Candidate], k: int, prefix: str = "") -> list[Cand
 
 
 class Prompting:
-    """Which prompt format a state gets (one for every system, or one per system) and the
-    stop strings that end its tactic (the sampling parameters' own, else the format's)."""
+    """Which prompt format a state gets (one for every system, or one per system), the
+    premises it lists (`premises_k` of its theorem's context's, ranked for its goals, in a
+    format with premises) and the stop strings that end its tactic (the sampling parameters'
+    own, else the format's)."""
 
-    def __init__(self, spec: str | Mapping[str, str], stop: tuple[str, ...] | None = None) -> None:
+    def __init__(self, spec: str | Mapping[str, str], stop: tuple[str, ...] | None = None,
+                 premises_k: int | None = None) -> None:
         if isinstance(spec, str):
-            self.formats: dict[str | None, PromptFormat] = {None: get_format(spec)}
+            self.formats: dict[str | None, PromptFormat] = {None: get_format(spec, premises_k)}
         else:
-            self.formats = {system: get_format(name) for system, name in spec.items()}
+            self.formats = {system: get_format(name, premises_k) for system, name in spec.items()}
         self.stop_override = stop
 
     def format(self, state: ProofState) -> PromptFormat:
@@ -57,7 +61,9 @@ class Prompting:
 
     def prompt(self, state: ProofState, prefix: str = "") -> str:
         """The state's prompt, followed by the tactic prefix generation continues."""
-        return self.format(state).prompt(state.goals, state.theorem.statement) + prefix
+        fmt = self.format(state)
+        ranked = ranker_for(state.theorem.context).rank(state.goals, fmt.premises) if fmt.premises else []
+        return fmt.prompt(state.goals, state.theorem.statement, [premise for _, premise in ranked]) + prefix
 
     def stop(self, states: Sequence[ProofState]) -> tuple[str, ...]:
         """The stop strings of a batch: the union over its states' formats."""

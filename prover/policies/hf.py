@@ -29,11 +29,11 @@ class HFPolicy:
     """A causal LM from a local path or hub name (loaded offline when cached)."""
 
     def __init__(self, path: str, prompt_format: str | Mapping[str, str] = "proofstep",
-                 sampling: SamplingParams | None = None,
+                 sampling: SamplingParams | None = None, premises_k: int | None = None,
                  device: str = "auto", dtype: str = "auto", device_map: str | dict[str, Any] | None = None,
                  cpu_threads: int | None = None) -> None:
         self.sampling = sampling or SamplingParams()
-        self.prompting = Prompting(prompt_format, self.sampling.stop)
+        self.prompting = Prompting(prompt_format, self.sampling.stop, premises_k)
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
         if cpu_threads and self.device == "cpu":
             # torch's threads spin while they wait: on cores shared with prover processes a

@@ -18,12 +18,12 @@ from search.policy import Candidate
 
 class VLLMPolicy:
     def __init__(self, path: str, prompt_format: str | Mapping[str, str] = "proofstep",
-                 sampling: SamplingParams | None = None,
+                 sampling: SamplingParams | None = None, premises_k: int | None = None,
                  dtype: str = "auto", max_model_len: int | None = None, **llm_options: Any) -> None:
         from vllm import LLM  # optional dependency
 
         self.sampling = sampling or SamplingParams()
-        self.prompting = Prompting(prompt_format, self.sampling.stop)
+        self.prompting = Prompting(prompt_format, self.sampling.stop, premises_k)
         self.llm = LLM(model=path, dtype=dtype, max_model_len=max_model_len, **llm_options)
         self.sampling.verify(self.llm.llm_engine.model_config.max_model_len)
         self._calls = 0

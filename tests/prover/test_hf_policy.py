@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from configs import compose_config
 from environments.base import ProofState, Theorem
 from prover.policies import build_policy
 from prover.policies.hf import HFPolicy
@@ -127,6 +128,24 @@ def test_build_policy_hf_with_automation(tiny_model: Path):
     tactics = [c.tactic for c in candidates]
     assert {"lia", "auto"} <= set(tactics)
     assert len(candidates) <= 8
+
+
+def test_configured_premises_prompt_reaches_the_model(tiny_model: Path):
+    """`model.prompt_format=proofstep-premises model.premises_k=1`: the prompt the model gets
+    lists the context's premise that ranks first for the goal, then the goal."""
+    cfg = compose_config("prove", [f"model.path={tiny_model}", "model.prompt_format=proofstep-premises",
+                                   "model.premises_k=1", "model.automation=null", "model.sampling.max_new_tokens=4",
+                                   "model.options.device=cpu"])
+    policy = build_policy(cfg.model)
+    context = ("Lemma add_0_r' : forall n : nat, n + 0 = n.\nProof. auto. Qed.\n"
+               "Lemma app_nil_r' : forall (A : Type) (l : list A), l ++ nil = l.\nProof. auto with datatypes. Qed.\n")
+    state = ProofState(GOALS[0], Theorem("t", "coq", THEOREM.statement, context=context))
+    prompts = []
+    generate = policy.generate
+    policy.generate = lambda batch, *args: prompts.extend(batch) or generate(batch, *args)
+    policy.propose([state], 2)
+    assert prompts == ["[PREMISES]\nadd_0_r' : forall n : nat, n + 0 = n\n"
+                       f"[GOAL]{GOALS[0]}[PROOFSTEP]"]
 
 
 def test_missing_model_directory_is_an_error(tmp_path: Path):

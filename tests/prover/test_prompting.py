@@ -1,4 +1,5 @@
-"""Prompting: one format for all, or one per system; the stop strings of a batch."""
+"""Prompting: one format for all, or one per system; the premises a format with premises
+lists, ranked for the goal from the theorem's context; the stop strings of a batch."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import pytest
 
 from environments.base import ProofState, Theorem
 from prover.policies.candidates import Prompting, cut_at_stop, samples_for
+from prover.premises import Premise, PremiseRanker, premises_of
+from prover.prompts import get_format
 from prover.sampling import SamplingParams
 
 COQ = ProofState("n : nat\n====\nn = n", Theorem("c", "coq", "Lemma c : forall n, n = n."))
@@ -40,3 +43,40 @@ def test_sampling_stop_overrides_the_formats():
 def test_samples_for_asks_k_or_one_when_greedy():
     assert samples_for(SamplingParams(temperature=0.7), 12).n == 12
     assert samples_for(SamplingParams(temperature=0.0), 12).n == 1
+
+
+CONTEXT = """Require Import List.
+Lemma app_nil_r' : forall (A : Type) (l : list A), l ++ nil = l.
+Proof. intros. apply app_nil_r. Qed.
+Lemma le_succ' : forall n : nat, n <= S n.
+Proof. auto. Qed.
+Lemma rev_app' : forall (A : Type) (l m : list A), rev (l ++ m) = rev m ++ rev l.
+Proof. intros. apply rev_app_distr. Qed.
+"""
+REV = ProofState("A : Type\nl : list A\n============================\nrev (l ++ nil) = rev l",
+                 Theorem("r", "coq", "Lemma r : forall (A : Type) (l : list A), rev (l ++ nil) = rev l.", context=CONTEXT))
+
+
+def test_premises_are_listed_in_ranked_order_before_the_goal():
+    ranked = PremiseRanker(premises_of(CONTEXT)).rank(REV.goals, 8)
+    assert [p.name for _, p in ranked] == ["rev_app'", "app_nil_r'"]  # le_succ' shares no token with the goal
+    assert ranked[0][0] > ranked[1][0]
+    assert Prompting("proofstep-premises").prompt(REV, "rewrite") == (
+        "[PREMISES]\n"
+        "rev_app' : forall (A : Type) (l m : list A), rev (l ++ m) = rev m ++ rev l\n"
+        "app_nil_r' : forall (A : Type) (l : list A), l ++ nil = l\n"
+        "[GOAL]A : Type\nl : list A\n============================\nrev (l ++ nil) = rev l[PROOFSTEP]rewrite")
+    assert Prompting("proofstep").prompt(REV) == f"[GOAL]{REV.goals}[PROOFSTEP]"  # the default: no premises
+
+
+def test_premises_k_and_the_statement_bound():
+    one = Prompting("proofstep-premises", premises_k=1).prompt(REV)
+    assert one.startswith("[PREMISES]\nrev_app' : ") and "app_nil_r'" not in one
+    fmt = get_format("proofstep-premises")
+    long = Premise("big", "x" * (fmt.statement_chars + 50))
+    assert fmt.prompt("g", premises=[long]) == f"[PREMISES]\nbig : {'x' * fmt.statement_chars}\n[GOAL]g[PROOFSTEP]"
+    assert fmt.example("g", "auto.") == "[PREMISES]\n[GOAL]g[PROOFSTEP]auto.\n"  # a theorem with no premise before it
+    with pytest.raises(ValueError, match="'proofstep' lists no premises"):
+        Prompting("proofstep", premises_k=4)
+    with pytest.raises(ValueError, match="at least 1"):
+        get_format("proofstep-premises", 0)

@@ -3,11 +3,17 @@ from pathlib import Path
 
 import pytest
 
+from environments.base import ProofState
+from environments.theorem_files.coq import complete_proofs
+from prover.policies.candidates import Prompting
+from prover.premises import premises_of
 from train.config import train_config
 from train.corpora import Document
-from train.prepare import is_heldout, mixture_repeats
+from train.decontaminate import DecontaminationReport, NgramIndex, minif2f_statements
+from train.prepare import documents, is_heldout, mixture_repeats, plan_tasks
 from train.token_store import TokenStore
 from train.tokenizer import load_tokenizer
+from train.trace import trace_file
 
 
 def test_mixture_repeats_give_each_source_its_weight_share():
@@ -38,3 +44,53 @@ def test_prepared_dataset_is_packed_with_our_tokenizer(tiny_data):
     text = tokenizer.decode(train_rows.rows([0])[0].tolist())
     assert "[GOAL]1 goal" in text and "[PROOFSTEP]" in text and tokenizer.eos_token in text
     assert json.loads((out / "decontamination.json").read_text())["dropped_count"] == 0
+
+
+TRACED = """Require Import Arith.
+Lemma add_zero : forall n : nat, n + 0 = n.
+Proof. intros n. rewrite Nat.add_0_r. reflexivity. Qed.
+Definition double (n : nat) : nat := n + n.
+Lemma double_zero : double 0 = 0 + 0.
+Proof. unfold double. reflexivity. Qed.
+Lemma add_zero_twice : forall n : nat, n + 0 + 0 = n.
+Proof. intros n. rewrite add_zero. rewrite add_zero. reflexivity. Qed.
+Lemma zero_add_zero : forall n : nat, 0 + n + 0 = n.
+Proof. intros n. simpl. apply add_zero. Qed.
+"""
+
+
+@pytest.mark.requires_coq
+def test_prepare_with_premises_lists_only_the_declarations_before_the_theorem(tmp_path, no_leaked_provers):
+    """A real trace of a small file, prepared with `prompt_format=proofstep-premises`: each
+    step's premises come from its own file, before its theorem (never itself or a later lemma),
+    and its training text is the prompt the search builds from the theorem's context."""
+    (tmp_path / "src" / "theories").mkdir(parents=True)
+    source = tmp_path / "src" / "theories" / "T.v"
+    source.write_text(TRACED)
+    _, steps = trace_file(source, "theories/T.v")
+    assert {s["theorem"] for s in steps} == {"add_zero", "double_zero", "add_zero_twice", "zero_add_zero"}
+    traces = tmp_path / "traces" / "steps" / "theories" / "T.jsonl"
+    traces.parent.mkdir(parents=True)
+    traces.write_text("".join(json.dumps(s) + "\n" for s in steps))
+    cfg = train_config([f"run.root={tmp_path}", f"data.sources.coq_steps.path={tmp_path / 'traces'}",
+                        "+data.sources.coq_steps.prompt_format=proofstep-premises",
+                        f"+data.sources.coq_steps.sources_root={tmp_path / 'src'}"])
+    [task], _ = plan_tasks(cfg.data)
+    index = NgramIndex.build(minif2f_statements(Path(cfg.minif2f_root)))
+    docs = [doc for doc, held in documents(task, index, DecontaminationReport()) if not held]
+    assert len(docs) == len(steps)
+    order = [p.name for p in premises_of(TRACED)]
+    theorems = {t.name: t for t, _ in complete_proofs(TRACED)}
+    prompting = Prompting("proofstep-premises")
+    listed = {}
+    for doc, step in zip(docs, steps):
+        lines = doc.text.split("[GOAL]")[0].splitlines()
+        assert lines[0] == "[PREMISES]"
+        names = [line.split(" : ")[0] for line in lines[1:]]
+        assert set(names) <= set(order[:order.index(step["theorem"])])
+        listed.setdefault(step["theorem"], set()).update(names)
+        state = ProofState(step["goals_before"], theorems[step["theorem"]])
+        assert doc.text == prompting.prompt(state) + step["tactic"] + "\n"
+    assert listed["add_zero"] == set()
+    assert "add_zero" in listed["add_zero_twice"] and "zero_add_zero" not in listed["add_zero_twice"]
+    assert {"add_zero", "add_zero_twice"} <= listed["zero_add_zero"]
