@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from environments.base import (
@@ -31,15 +32,12 @@ from environments.base import (
     Verdict,
 )
 from environments.coq_check import check_coq
-from environments.coq_syntax import IMPORTS_HAMMER, is_bullet, split_sentences
+from environments.coq_steps import CONTEXT_STEPS, Reply, StepRecorder, error_message, goals_text
+from environments.coq_syntax import IMPORTS_HAMMER, is_bullet, split_sentences, strip_comments
 from environments.coqtop import Coqtop, Died, Hung
 from environments.guard import coq_tactic_problem, normalise_tactic
 from environments.process import require_executable
 
-_TOPLEVEL = re.compile(r"^Toplevel input, characters \d+-\d+:\n(?:>.*\n?)*", re.M)
-_TAGGED = re.compile(r"<(infomsg|warning)>.*?</\1>", re.S)
-_GOAL_ID = re.compile(r" \(ID \d+\)")
-_ERROR = re.compile(r"^Error:", re.M)
 _GOALS = re.compile(r"^(\d+) (?:focused )?goals?\b", re.M)
 _SECOND_GOAL = re.compile(r"^goal 2 \(ID \d+\) is:", re.M)
 _SHOWN_GOALS = 32  # goals shown with their hypotheses; beyond, only conclusions
@@ -51,23 +49,10 @@ _INTERRUPT_WAIT_S = 0.5  # how long an interrupted coqtop gets to answer before 
 _CONTROL_WALL_S = 30.0  # BackTo and markers
 
 
-def error_message(text: str) -> str | None:
-    """Coq's error in a reply, from `Error:` on; None when the reply holds no error."""
-    found = _ERROR.search(text)
-    return text[found.start():].strip() if found else None
-
-
 def goal_count(goals: str) -> int:
     """How many goals a goals display shows (0 for "No more goals" or an empty display)."""
     found = _GOALS.search(goals)
     return int(found.group(1)) if found else 0
-
-
-def goals_text(text: str) -> str:
-    """The goals display of a reply, without messages, echoed input and goal ids."""
-    text = _GOAL_ID.sub("", _TAGGED.sub("", _TOPLEVEL.sub("", text)))
-    text = "\n".join(line.rstrip() for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
 
 
 def _open_braces(path: tuple[str, ...]) -> int:
@@ -92,7 +77,7 @@ class CoqEnvironment(Environment):
         self.check_timeout = check_timeout
         self._proc: Coqtop | None = None
         self._flags: tuple[str, ...] = ()  # the running coqtop's flags: the open theorem's meta["coq_flags"]
-        self._loaded: list[tuple[str, int]] = []  # context sentences in coqtop, each with the state after it
+        self._loaded: list[tuple[str, int, Reply]] = []  # context sentences in coqtop: the state after each, its reply
         self._context_sid: int | None = None  # the state after the whole loaded context
         self._theorem: Theorem | None = None
         self._live: dict[tuple[str, ...], int] = {}  # tactic path -> state id, for the open theorem
@@ -202,9 +187,12 @@ class CoqEnvironment(Environment):
         if not _GOALS.search(shown):
             self._back_to(self._context_sid)
             raise OpenError(f"{theorem.name}: the statement does not start a proof")
-        self._theorem = theorem
+        recorder = StepRecorder()
+        for _, _, reply in self._loaded:
+            recorder.feed(reply)
+        self._theorem = replace(theorem, meta={**theorem.meta, CONTEXT_STEPS: tuple(recorder.steps)})
         self._live = {(): proc.sid}
-        return ProofState(self._all_goals(shown), theorem, ())
+        return ProofState(self._all_goals(shown), self._theorem, ())
 
     def _load_context(self, context: str) -> None:
         """Bring coqtop to the state after `context`, keeping the longest loaded prefix of it."""
@@ -225,11 +213,13 @@ class CoqEnvironment(Environment):
         self._back_to(self._loaded[kept - 1][1] if kept else proc.initial_sid)
         del self._loaded[kept:]
         for text in wanted[kept:]:
-            error = error_message(proc.send(text, self.check_timeout).text)
+            proof = proc.proof
+            answer = proc.send(text, self.check_timeout).text
+            error = error_message(answer)
             if error:
                 self._kill()
                 raise ContextError(f"in the context, at {text[:80]!r}: {error}")
-            self._loaded.append((text, proc.sid))
+            self._loaded.append((text, proc.sid, Reply(" ".join(strip_comments(text).split()), proof, answer)))
         # a marker swallows any answer on which our sentence split and coqtop's might disagree
         self._context_sid = proc.sync(_CONTROL_WALL_S)
 

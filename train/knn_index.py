@@ -13,35 +13,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Sequence
 
-from environments.base import normalise_goals
-from environments.coq_syntax import is_bullet
-from prover.policies.knn import KnnIndex, Step
+from prover.policies.knn import KnnIndex, indexable
 from train.libraries import STDLIB
 from train.splits import HELDOUT_LIST, read_heldout
 from train.trace import DEFAULT_OUT, read_steps
-
-
-def policy_tactic(tactic: str) -> str:
-    """A traced sentence as policies propose it: without its terminating `.` (the Coq
-    backend adds it back), so it merges with the same tactic from automation or a model."""
-    tactic = " ".join(tactic.split())
-    return tactic[:-1] if tactic.endswith(".") and not tactic.endswith("..") else tactic
-
-
-def indexable(steps: Iterable[dict], excluded: frozenset[str], max_goal_chars: int) -> Iterator[tuple[str, Step]]:
-    """(goals, step) for every step worth indexing: not of an excluded file, not a bullet
-    or brace, goals not too long, each (goals, tactic) pair once."""
-    seen: set[tuple[str, str]] = set()
-    for step in steps:
-        goals, tactic = step["goals_before"], policy_tactic(step["tactic"])
-        if step["file"] in excluded or is_bullet(tactic) or not tactic or len(goals) > max_goal_chars:
-            continue
-        key = (normalise_goals(goals), tactic)
-        if key not in seen:
-            seen.add(key)
-            yield goals, Step(tactic, step["file"], step["theorem"])
 
 
 def build_index(traces: Path, libraries: Sequence[str], heldout: Path = HELDOUT_LIST,

@@ -26,22 +26,13 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from environments import coq
+from environments.coq_steps import Reply, StepRecorder, error_message
 from environments.coq_syntax import PROOF_END, is_bullet, split_sentences, strip_comments
 from environments.coqtop import Coqtop, Died, Hung
 from environments.process import require_executable
 from train.libraries import LIBRARIES, STDLIB, coq_root, coqtop_flags, dependency_order, file_id
 
 DEFAULT_OUT = Path("outputs/traces")
-_GOALS_HEADER = re.compile(r"^\d+ goals?\b", re.M)
-# sentences inside a proof that are not tactics (they do not change the goals)
-_NOT_TACTIC = re.compile(
-    r"(Proof|Qed|Defined|Admitted|Save|Abort|Show|Check|Print|Locate|Search\w*|About|Eval|Compute"
-    r"|Set|Unset|Local|Global|Hint|Opaque|Transparent|Arguments|Notation|Infix|Time|Fail|Timeout"
-    r"|Require|Import|Export|Open|Close|Declare|Ltac|Tactic|Create|Typeclasses|Instance|Existing"
-    r"|Next|Obligation|Program|Focus|Unfocus(?:ed)?)\b"
-)
-NO_MORE_GOALS = "No more goals."
 
 
 @dataclass(frozen=True)
@@ -72,16 +63,6 @@ def source_sentences(source: str) -> list[SourceSentence]:
             for s in split_sentences(source).sentences]
 
 
-def goals_text(output: str) -> str | None:
-    """The goals display in a coqtop answer, normalised as the Coq backend's ProofState.goals;
-    `""` when no goals remain, None when the answer shows no goals."""
-    text = coq.goals_text(output)
-    header = _GOALS_HEADER.search(text)
-    if header is None:
-        return "" if NO_MORE_GOALS in text else None
-    return text[header.start():]
-
-
 @dataclass
 class FileTrace:
     file: str
@@ -98,39 +79,19 @@ def trace_file(path: Path, file: str, flags: Sequence[str] = (), timeout: float 
     summary and the recorded steps."""
     sentences = source_sentences(path.read_text(encoding="utf-8", errors="replace"))
     trace = FileTrace(file, proofs=sum(s.ends_proof for s in sentences), sentences=len(sentences))
-    steps: list[dict] = []
+    recorder = StepRecorder(file)
     start = time.monotonic()
     deadline = start + timeout
-    goals: str | None = None
-    proof_steps: list[dict] = []
-    proof_ok = True
     top = None
     try:
         top = Coqtop(require_executable("coqtop"), None, None, ["-topfile", str(path), *flags])
         for sentence in sentences:
             proof = top.proof  # the proof open before the sentence
             answer = top.send(sentence.text, deadline - time.monotonic()).text
-            error = coq.error_message(answer)
+            error = error_message(answer)
             if error:
                 trace.failures.append(f"line {sentence.line}: {error.splitlines()[0][:200]}")
-                proof_ok = False
-                continue
-            shown = goals_text(answer)
-            if proof == "Coq":
-                goals, proof_steps, proof_ok = shown, [], True
-                continue
-            if sentence.ends_proof:
-                if proof_ok and proof_steps and sentence.flat.startswith(("Qed", "Defined")):
-                    trace.traced += 1
-                    steps.extend(proof_steps)
-                goals, proof_steps, proof_ok = None, [], True
-                continue
-            if not sentence.is_bullet and not _NOT_TACTIC.match(sentence.flat) and goals:
-                after = shown if shown is not None else goals
-                proof_steps.append({"file": file, "theorem": proof, "line": sentence.line, "step": len(proof_steps),
-                                    "goals_before": goals, "tactic": sentence.flat, "goals_after": after})
-            if shown is not None:
-                goals = shown
+            recorder.feed(Reply(sentence.flat, proof, answer, bool(error), sentence.line))
     except Hung:
         trace.failures.append(f"timeout after {timeout:.0f} s")
     except Died as exc:
@@ -138,9 +99,9 @@ def trace_file(path: Path, file: str, flags: Sequence[str] = (), timeout: float 
     finally:
         if top is not None:
             top.close()
-    trace.steps = len(steps)
+    trace.traced, trace.steps = recorder.traced, len(recorder.steps)
     trace.seconds = round(time.monotonic() - start, 2)
-    return trace, steps
+    return trace, recorder.steps
 
 
 def _trace_one(args: tuple[Path, str, list[str], Path, float]) -> dict:
