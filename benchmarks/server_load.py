@@ -1,7 +1,9 @@
 """Load benchmark of the editor server: starts `prove serve` as a real child process on a
 loopback port (the default model unless overridden), then for each concurrency level runs
 that many clients, each sending a fixed number of llmstep requests back to back, and
-prints requests/s, p50/p95 latency and the mean model-call batch size.
+prints requests/s, p50/p95 latency, the mean model-call batch size and the answers' status
+mix per level, then the server process's peak resident memory (VmHWM). Errors (503 shed,
+504 timeout) are counted, not raised.
 
     python -m benchmarks.server_load [--clients 1 8 32] [--requests 16] [--samples 4] [key=value ...]
 """
@@ -12,6 +14,8 @@ import argparse
 import asyncio
 import sys
 import time
+from collections import Counter
+from pathlib import Path
 from typing import Any, Sequence
 
 import httpx
@@ -29,17 +33,25 @@ GOALS = (
 )
 
 
-async def _client(http: httpx.AsyncClient, index: int, requests: int, samples: int) -> list[float]:
-    latencies = []
+async def _client(http: httpx.AsyncClient, index: int, requests: int, samples: int) -> list[tuple[float, int]]:
+    """(latency, status) of each of `requests` llmstep requests sent back to back."""
+    answers = []
     for i in range(requests):
         goal = GOALS[(index + i) % len(GOALS)]
         start = time.perf_counter()
         response = await http.post("/", json={"tactic_state": goal, "prefix": "", "context": "", "n": samples})
-        latencies.append(time.perf_counter() - start)
-        response.raise_for_status()
-        if not isinstance(response.json().get("suggestions"), list):
+        answers.append((time.perf_counter() - start, response.status_code))
+        if response.status_code == 200 and not isinstance(response.json().get("suggestions"), list):
             raise RuntimeError(f"malformed answer: {response.text[:200]}")
-    return latencies
+    return answers
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM) of process `pid` so far, in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM in /proc/{pid}/status")
 
 
 async def run_level(url: str, clients: int, requests: int, samples: int) -> dict[str, Any]:
@@ -50,11 +62,13 @@ async def run_level(url: str, clients: int, requests: int, samples: int) -> dict
         per_client = await asyncio.gather(*(_client(http, c, requests, samples) for c in range(clients)))
         wall = time.perf_counter() - start
         after = (await http.get("/stats")).json()["batching"]
-    latencies = [x for lat in per_client for x in lat]
+    latencies = [latency for answers in per_client for latency, _ in answers]
+    statuses = Counter(status for answers in per_client for _, status in answers)
     calls = after.get("calls", 0) - before.get("calls", 0)
     states = after.get("states", 0) - before.get("states", 0)
     return {"clients": clients, "requests": len(latencies), "wall_s": wall, "rps": len(latencies) / wall,
-            **summarise(latencies), "model_calls": calls, "mean_batch": states / calls if calls else 0.0}
+            **summarise(latencies), "model_calls": calls, "mean_batch": states / calls if calls else 0.0,
+            "statuses": " ".join(f"{code}:{statuses[code]}" for code in sorted(statuses))}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -86,10 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"server {url} model={health['model']} samples/request={args.samples} "
               f"requests/client={args.requests}")
         rows = asyncio.run(bench(url, args))
-    print(f"{'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'calls':>6} {'batch':>6}")
+        peak_mb = peak_rss_mb(served.proc.pid)
+    print(f"{'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'calls':>6} {'batch':>6}  statuses")
     for r in rows:
         print(f"{r['clients']:>7} {r['requests']:>8} {r['rps']:>8.2f} {1000 * r['p50_s']:>8.1f} "
-              f"{1000 * r['p95_s']:>8.1f} {r['model_calls']:>6} {r['mean_batch']:>6.1f}")
+              f"{1000 * r['p95_s']:>8.1f} {r['model_calls']:>6} {r['mean_batch']:>6.1f}  {r['statuses']}")
+    print(f"server peak RSS: {peak_mb:.0f} MB")
     base = rows[0]["rps"]
     print("throughput vs first level: " + ", ".join(f"{r['clients']} clients x{r['rps'] / base:.2f}" for r in rows))
     return 0

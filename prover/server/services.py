@@ -54,5 +54,5 @@ def load_services(settings: Settings) -> Services:
         encoder=encoder,
         prover=prover,
         requests=RequestStats(),
-        workers=Workers(),
+        workers=Workers(server.max_queued_samples),
     )

@@ -32,6 +32,8 @@ class ServerSettings(BaseModel):
     max_body_bytes: int = Field(65536, ge=1)
     default_samples: int = Field(8, ge=1)
     max_samples: int = Field(32, ge=1)
+    max_queued_samples: int = Field(128, ge=1, strict=True,
+                                    description="model samples admitted and unfinished at once; more get 503")
     request_timeout_s: float = Field(30.0, gt=0)
     max_batch: int = Field(64, ge=1)
     max_wait_s: float = Field(0.005, ge=0)
@@ -42,6 +44,9 @@ class ServerSettings(BaseModel):
     def _samples_in_range(self) -> ServerSettings:
         if self.default_samples > self.max_samples:
             raise ValueError(f"default_samples={self.default_samples} exceeds max_samples={self.max_samples}")
+        if self.max_samples > self.max_queued_samples:
+            raise ValueError(f"max_samples={self.max_samples} exceeds max_queued_samples={self.max_queued_samples}: "
+                             "such a request could never be admitted")
         return self
 
 

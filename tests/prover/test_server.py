@@ -76,7 +76,8 @@ def running(settings: Settings) -> Iterator[httpx.Client]:
 def client(model_dir: Path) -> Iterator[httpx.Client]:
     # automation candidates make the prefix filter observable whatever the model samples
     model = model_cfg(model_dir, automation={"tactics": list(AUTOMATION), "prior": 0.5})
-    with running(settings_for(model, max_body_bytes=4096)) as c:
+    # fifty concurrent requests of 4 samples (test_fifty_concurrent_requests_are_batched) all fit
+    with running(settings_for(model, max_body_bytes=4096, max_queued_samples=200)) as c:
         yield c
 
 
@@ -227,6 +228,67 @@ def test_a_request_over_the_time_limit_is_504(model_dir: Path) -> None:
         assert c.get("/health").status_code == 200
 
 
+# the batcher holds each model call this long for company: concurrent requests are all in flight at once
+HELD_S = 1.0
+FIXED = {"policy": "fixed", "tactics": ["simp", "intro h", "auto", "lia"]}
+
+
+def queued_samples(client: httpx.Client) -> int:
+    return client.get("/stats").json()["admission"]["queued_samples"]
+
+
+def wait_until_released(client: httpx.Client) -> None:
+    deadline = time.monotonic() + 10 * HELD_S
+    while queued_samples(client):
+        assert time.monotonic() < deadline, "admitted samples were never released"
+        time.sleep(0.05)
+
+
+def assert_shed(response: httpx.Response) -> None:
+    assert_error(response, 503)
+    assert response.headers["retry-after"] == "1" and "max_queued_samples" in response.json()["error"]
+
+
+def test_sample_work_beyond_the_bound_is_shed_with_503_and_released_when_done() -> None:
+    settings = settings_for(FIXED, max_queued_samples=16, max_samples=8, max_wait_s=HELD_S)
+    with running(settings) as c:
+        def ask(route_n: tuple[str, int]) -> httpx.Response:
+            route, n = route_n
+            body = {"tactic_state": GOALS[0]} if route == "/" else {"name": "m", "input": GOALS[0]}
+            return c.post(route, json={**body, "prefix": "", "n": n})
+
+        with ThreadPoolExecutor(6) as pool:  # 6 x 4 samples against a bound of 16: four fit
+            responses = list(pool.map(ask, [("/", 4), ("/generate", 4)] * 3))
+        ok = [r for r in responses if r.status_code == 200]
+        assert len(ok) == 4 and all(len(r.json().get("suggestions", r.json().get("outputs", []))) == 4 for r in ok)
+        for shed in (r for r in responses if r.status_code != 200):
+            assert_shed(shed)
+        assert c.get("/stats").json()["admission"] == {"queued_samples": 0, "max_queued_samples": 16, "shed": 2}
+        with ThreadPoolExecutor(2) as pool:  # released: the whole bound is free again
+            assert [r.status_code for r in pool.map(ask, [("/", 8), ("/generate", 8)])] == [200, 200]
+        response = ask(("/", 9))  # more than max_samples, which may not exceed the bound: never admissible
+        assert_error(response, 422)
+        assert "max_samples=8" in response.json()["error"]
+
+
+def test_samples_stay_held_until_abandoned_work_ends() -> None:
+    request = {"tactic_state": GOALS[0], "prefix": "", "n": 8}
+    # a client that disconnects before its answer: the model call still runs, and holds its samples
+    with running(settings_for(FIXED, max_queued_samples=8, max_samples=8, max_wait_s=HELD_S)) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            c.post("/", json=request, timeout=HELD_S / 5)
+        assert_shed(c.post("/", json={**request, "n": 1}))
+        wait_until_released(c)
+        assert c.post("/", json=request).status_code == 200
+    # a request over its time limit: 504, and its samples are held until the abandoned call ends
+    with running(settings_for(FIXED, max_queued_samples=8, max_samples=8, max_wait_s=HELD_S,
+                              request_timeout_s=HELD_S / 5)) as c:
+        assert_error(c.post("/", json=request), 504)
+        assert_shed(c.post("/", json={**request, "n": 1}))
+        wait_until_released(c)
+        assert c.get("/stats").json()["admission"]["shed"] == 1
+
+
 def test_bearer_token(model_dir: Path) -> None:
     settings = settings_for({"policy": "fixed", "tactics": ["simp", "intro h"]}, token="s3cret t0ken")
     with running(settings) as c:
@@ -289,6 +351,8 @@ def test_the_token_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
 def test_settings_reject_inconsistent_limits() -> None:
     with pytest.raises(ValueError, match="default_samples"):
         ServerSettings(default_samples=9, max_samples=8)
+    with pytest.raises(ValueError, match="max_samples=32 exceeds max_queued_samples=16"):
+        ServerSettings(max_queued_samples=16)
 
 
 def test_cli_rejects_bad_input_with_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -298,6 +362,10 @@ def test_cli_rejects_bad_input_with_exit_code_2(capsys: pytest.CaptureFixture[st
     assert serve_main(["server.max_samples=0"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("prove serve: ") and "max_samples" in err[-1]
+    for bad in ("0", "-4", "abc", "2.5", "true"):
+        assert serve_main([f"server.max_queued_samples={bad}"]) == 2
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("prove serve: ") and "max_queued_samples" in line, line
     assert serve_main(["server.no_such_key=1"]) == 2
     capsys.readouterr()
     assert serve_main(["--token", ""]) == 2  # e.g. --token "$TOKEN" with TOKEN unset: never an open server

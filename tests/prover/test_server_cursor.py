@@ -108,6 +108,7 @@ def test_bad_positions_and_requests_are_4xx_json_and_the_server_keeps_serving(
     assert_error(response, status)
     error = response.json()["error"]
     assert message in error and "\n" not in error, error
+    assert coq_server.get("/stats").json()["admission"]["queued_samples"] == 0  # released when the work failed
     assert ask(coq_server, cursor=at_line(6), n=1).status_code == 200
 
 

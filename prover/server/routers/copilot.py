@@ -25,7 +25,7 @@ router = APIRouter(tags=["LeanCopilot"],
 async def generate(body: GenerateRequest, settings: SettingsDep, services: ServicesDep) -> GenerateResponse:
     n = sample_count(body.n, settings)
     candidates = await services.workers.run(
-        lambda: services.suggest(body.input, body.prefix, n), settings.server.request_timeout_s)
+        lambda: services.suggest(body.input, body.prefix, n), settings.server.request_timeout_s, n)
     return GenerateResponse(outputs=[Generation(output=c.tactic, score=c.logprob) for c in candidates])
 
 

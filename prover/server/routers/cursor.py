@@ -27,6 +27,6 @@ async def suggest_coq(body: CoqSuggestRequest, settings: SettingsDep, services: 
                  else prover.config(budget).wall_time_s + SEARCH_GRACE_S)
     try:
         cursor = cursor_of(body)
-        return await on_prover(services, lambda: suggest_at(prover, cursor, n, timeout_s, budget), timeout_s)
+        return await on_prover(services, lambda: suggest_at(prover, cursor, n, timeout_s, budget), timeout_s, n)
     except (BadPosition, Refused) as exc:
         raise HTTPException(422, str(exc)) from None

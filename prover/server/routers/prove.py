@@ -22,11 +22,11 @@ router = APIRouter(tags=["prove"],
 SEARCH_GRACE_S = 60.0
 
 
-async def on_prover(services: Services, work: Callable[[], T], timeout_s: float) -> T:
-    """`work()` (which uses the server's provers) in a worker thread: busy search slots and a
-    prover that cannot start are 503s."""
+async def on_prover(services: Services, work: Callable[[], T], timeout_s: float, samples: int = 0) -> T:
+    """`work()` (which uses the server's provers, and draws `samples` from the model outside
+    a search) in a worker thread: busy search slots and a prover that cannot start are 503s."""
     try:
-        return await services.workers.run(work, timeout_s)
+        return await services.workers.run(work, timeout_s, samples)
     except ProverBusy as exc:
         raise HTTPException(503, str(exc)) from None
     except ProverError as exc:

@@ -1,5 +1,6 @@
-"""`GET /stats`: model-call batch sizes and latencies (BatchingPolicy) and per-route request
-latencies; `GET /health`: liveness, without authentication."""
+"""`GET /stats`: model-call batch sizes and latencies (BatchingPolicy), per-route request
+latencies and the admitted sample-work (Workers.admission); `GET /health`: liveness, without
+authentication."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ router = APIRouter(tags=["stats"])
 
 @router.get("/stats")
 def stats(services: ServicesDep) -> dict[str, Any]:
-    return {"batching": services.policy.stats(), "requests": services.requests.snapshot()}
+    return {"batching": services.policy.stats(), "requests": services.requests.snapshot(),
+            "admission": services.workers.admission()}
 
 
 @router.get("/health")
