@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     work = workload(args.file, args.steps)
     rounds = [measure(executable, work) for _ in range(args.rounds)]
-    raw, ours, opens, closes = ([t for times in rounds for t in times[key]] for key in ("raw", "env", "open", "close"))
+    raw, ours, closes = ([t for times in rounds for t in times[key]] for key in ("raw", "env", "close"))
     raw_ms, ours_ms = statistics.median(raw) * 1e3, statistics.median(ours) * 1e3
     print(f"{args.rounds} rounds of {args.steps} tactic steps ({len(work)} theorems each); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -49,10 +49,6 @@ def dataset_dir(bench: DictConfig) -> Path:
     return folder
 
 
-def informal_dir(bench: DictConfig) -> Path:
-    return resolve(bench.informal) if bench.informal else data_root(bench) / "informal"
-
-
 def excluded(cfg: DictConfig) -> set[str]:
     """Problems left out: the configured ones, and in i2f every few-shot example problem."""
     names = set(cfg.benchmark.exclude)
@@ -115,7 +111,7 @@ def load_problems(cfg: DictConfig) -> list[Theorem]:
     if bench.mode == "i2f":
         from benchmarks.minif2f.informal import attach_informal
 
-        theorems = attach_informal(theorems, informal_dir(bench))
+        theorems = attach_informal(theorems, resolve(bench.informal) if bench.informal else data_root(bench) / "informal")
     drop = excluded(cfg)
     wanted = set(bench.problems)
     unknown = wanted - {problem_name(t) for t in theorems}

@@ -15,7 +15,7 @@ from collections import Counter
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
@@ -150,32 +150,28 @@ def submit_problem(pool: WorkerPool, cfg: DictConfig, policy: Any, theorem: Theo
                        deadline_s=deadline, on_error=failed)
 
 
-class LocalBackend:
-    """Worker threads in this process, one prover each, one policy shared by all (its
-    calls merged into batches when there is more than one worker)."""
-
-    def __init__(self, cfg: DictConfig) -> None:
-        self.cfg = cfg
-        self.workers = max(1, int(cfg.benchmark.workers))
-
-    def run(self, theorems: Sequence[Theorem]) -> Iterator[dict[str, Any]]:
-        if not theorems:
-            return
-        policy = build_worker_policy(self.cfg)
-        if self.workers > 1 and self.cfg.benchmark.mode != "i2f":
-            policy = BatchingPolicy(policy, max_batch=self.workers)
-        with WorkerPool(lambda: make_env(self.cfg), self.workers, "minif2f") as pool:
-            for future in as_completed([submit_problem(pool, self.cfg, policy, t) for t in theorems]):
-                yield future.result()
+def run_locally(cfg: DictConfig, theorems: Sequence[Theorem]) -> Iterator[dict[str, Any]]:
+    """The local backend: worker threads in this process, one prover each, one policy shared
+    by all (its calls merged into batches when there is more than one worker)."""
+    if not theorems:
+        return
+    workers = max(1, int(cfg.benchmark.workers))
+    policy = build_worker_policy(cfg)
+    if workers > 1 and cfg.benchmark.mode != "i2f":
+        policy = BatchingPolicy(policy, max_batch=workers)
+    with WorkerPool(lambda: make_env(cfg), workers, "minif2f") as pool:
+        for future in as_completed([submit_problem(pool, cfg, policy, t) for t in theorems]):
+            yield future.result()
 
 
-def make_backend(cfg: DictConfig):
+def make_backend(cfg: DictConfig) -> Callable[[Sequence[Theorem]], Iterator[dict[str, Any]]]:
+    """What runs the problems and yields their records: `run_locally`, or Ray's workers."""
     if cfg.benchmark.backend == "local":
-        return LocalBackend(cfg)
+        return lambda theorems: run_locally(cfg, theorems)
     if cfg.benchmark.backend == "ray":
         from benchmarks.ray_backend import RayBackend
 
-        return RayBackend(cfg)
+        return RayBackend(cfg).run
     raise ValueError(f"benchmark.backend must be local or ray, not {cfg.benchmark.backend!r}")
 
 
@@ -216,7 +212,7 @@ def run_benchmark(cfg: DictConfig, argv: Sequence[str] = ()) -> Path:
                disable=not cfg.benchmark.progress, dynamic_ncols=True)
     bar.set_postfix(tally.postfix())
     try:
-        for record in make_backend(cfg).run(pending):
+        for record in make_backend(cfg)(pending):
             store.append(record)
             tally.add(record)
             bar.set_postfix(tally.postfix(), refresh=False)

@@ -52,7 +52,6 @@ def spawn(
     memory_mb: int | None = None,
     cpu_seconds: int | None = None,
     cwd: str | os.PathLike | None = None,
-    env: dict[str, str] | None = None,
     stderr: int | None = subprocess.STDOUT,
 ) -> subprocess.Popen:
     """Start `argv` with binary pipes in a new process group under the given limits."""
@@ -63,7 +62,6 @@ def spawn(
         stdout=subprocess.PIPE,
         stderr=stderr,
         cwd=cwd,
-        env=env,
         start_new_session=True,
         preexec_fn=_limits(memory_mb, cpu_seconds),
         bufsize=0,

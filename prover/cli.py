@@ -38,7 +38,7 @@ from configs.budget import GRAMMAR, BudgetError, budget_overrides
 from configs.cli import BadInput, OneLineParser, checked_workers, load_config, run_command
 from environments import BACKENDS, SYSTEMS, ProverNotFound, make_environment
 from environments.theorem_files import Hole, fill_holes, language, system_of
-from prover.policies import POLICIES, build_policy, resolve_model_path
+from prover.policies import POLICIES, build_policy
 from search.best_first import SearchConfig, SearchResult
 from search.runner import search_many
 
@@ -207,7 +207,8 @@ def prove(cfg: DictConfig, console: Console | None = None) -> list[FileReport]:
         offset += len(file.holes)
         reports.append(FileReport(file, results, write_proofs(file, results) if cfg.write else None))
     if cfg.json:
-        Path(cfg.json).write_text(json.dumps(records(reports), indent=2) + "\n", encoding="utf-8")
+        records = [result.to_record() for report in reports for result in report.results]
+        Path(cfg.json).write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
     return reports
 
 
@@ -245,10 +246,6 @@ def _replace(path: Path, data: bytes, mode_of: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def records(reports: Sequence[FileReport]) -> list[dict[str, Any]]:
-    return [result.to_record() for report in reports for result in report.results]
 
 
 def table(reports: Sequence[FileReport]) -> Table:

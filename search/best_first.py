@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from environments.base import ContextError, Environment, Error, ErrorKind, Finished, GivenUp, OpenError, Progress, Theorem, Verdict
-from search.policy import Candidate, TacticPolicy
+from search.policy import TacticPolicy
 from search.tree import ErrorNode, FinishedNode, InternalNode, Node, SearchTree, Status
 
 
@@ -98,13 +98,6 @@ class SearchResult:
         }
 
 
-def tactic_score(candidate: Candidate, length_normalise: bool) -> float:
-    """A tactic's contribution to its path's priority."""
-    if length_normalise:
-        return candidate.logprob / max(candidate.tokens, 1)
-    return candidate.logprob
-
-
 class _Search:
     """The mutable state of one search; lives for one call of best_first_search."""
 
@@ -169,7 +162,8 @@ class _Search:
                 break
             timeout = min(self.config.tactic_timeout_s, remaining)
             outcome = self.prover(self.env.step, node.state, candidate.tactic, timeout=timeout)
-            score = node.priority + tactic_score(candidate, self.config.length_normalise)
+            per_token = self.config.length_normalise
+            score = node.priority + (candidate.logprob / max(candidate.tokens, 1) if per_token else candidate.logprob)
             dst = self.destination(tree, node, outcome, score, fresh)
             outcomes.append((candidate.tactic, candidate.logprob, dst))
             if isinstance(dst, FinishedNode):
