@@ -7,6 +7,8 @@ second request in the same proof loads nothing again."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from environments.base import OpenError
 from environments.vernac_guard import coq_vernacular_problem
 from prover.cursor import Cursor, locate, offset_of
@@ -50,14 +52,9 @@ def suggest_at(prover: Prover, cursor: Cursor, n: int, timeout_s: float,
         return CoqSuggestResponse(theorem=cursor.theorem.name, goals=state.goals, proof=proof,
                                   suggestions=[CheckedSuggestion(**c.to_record()) for c in checked])
 
-    def run() -> CoqSuggestResponse | Refused:
-        return prover.pool.submit(work, key=cursor.theorem.context, deadline_s=timeout_s + GRACE_S).result()
-
-    if config is None:
-        result = run()  # a suggestion request waits for a free prover
-    else:
-        with prover.slot():  # a search holds one: beyond the slots, 503
-            result = run()
+    # a suggestion request waits for a free prover; a search holds a slot (beyond the slots, 503)
+    with nullcontext() if config is None else prover.slot():
+        result = prover.pool.submit(work, key=cursor.theorem.context, deadline_s=timeout_s + GRACE_S).result()
     if isinstance(result, Refused):
         raise result
     return result

@@ -13,6 +13,11 @@ class ErrorResponse(BaseModel):
     error: str
 
 
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """A router's OpenAPI `responses`: each of its error status codes with the `{"error": ...}` body."""
+    return {code: {"model": ErrorResponse} for code in codes}
+
+
 class ClientRequest(BaseModel):
     """A request body: every text in it must be encodable (JSON can carry a lone surrogate such as
     `"\\ud800"`, which no tokenizer or prover can take): 422, not a 500 later."""

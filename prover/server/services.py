@@ -29,10 +29,12 @@ class Services:
     requests: RequestStats
     workers: Workers
 
-    def suggest(self, goals: str, prefix: str, n: int) -> list[Candidate]:
+    async def suggest(self, goals: str, prefix: str, n: int, timeout_s: float) -> list[Candidate]:
         """Up to `n` distinct candidates for an editor's `goals`, best first, each the policy's
-        continuation of `prefix`; concurrent requests meet in the BatchingPolicy."""
-        return self.policy.propose([ProofState(goals=goals, theorem=_EDITOR)], n, [prefix])[0][:n]
+        continuation of `prefix`, sampled in a worker thread (concurrent requests meet in the
+        BatchingPolicy) within `timeout_s`."""
+        state = ProofState(goals=goals, theorem=_EDITOR)
+        return await self.workers.run(lambda: self.policy.propose([state], n, [prefix])[0][:n], timeout_s, n)
 
     def close(self) -> None:
         """Stop the /prove provers (after the worker threads drained)."""

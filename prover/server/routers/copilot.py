@@ -11,21 +11,19 @@ from prover.server.deps import ServicesDep, SettingsDep, sample_count
 from prover.server.schemas import (
     EncodeRequest,
     EncodeResponse,
-    ErrorResponse,
     GenerateRequest,
     GenerateResponse,
     Generation,
+    error_responses,
 )
 
-router = APIRouter(tags=["LeanCopilot"],
-                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
+router = APIRouter(tags=["LeanCopilot"], responses=error_responses(400, 401, 413, 422, 503, 504))
 
 
 @router.post("/generate")
 async def generate(body: GenerateRequest, settings: SettingsDep, services: ServicesDep) -> GenerateResponse:
     n = sample_count(body.n, settings)
-    candidates = await services.workers.run(
-        lambda: services.suggest(body.input, body.prefix, n), settings.server.request_timeout_s, n)
+    candidates = await services.suggest(body.input, body.prefix, n, settings.server.request_timeout_s)
     return GenerateResponse(outputs=[Generation(output=c.tactic, score=c.logprob) for c in candidates])
 
 

@@ -10,10 +10,9 @@ from prover.cursor import BadPosition
 from prover.server.at_cursor import Refused, cursor_of, suggest_at
 from prover.server.deps import ServicesDep, SettingsDep, sample_count
 from prover.server.routers.prove import SEARCH_GRACE_S, on_prover
-from prover.server.schemas import CoqSuggestRequest, CoqSuggestResponse, ErrorResponse
+from prover.server.schemas import CoqSuggestRequest, CoqSuggestResponse, error_responses
 
-router = APIRouter(tags=["editor"],
-                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
+router = APIRouter(tags=["editor"], responses=error_responses(400, 401, 413, 422, 503, 504))
 
 
 @router.post("/suggest/coq")

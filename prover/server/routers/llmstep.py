@@ -6,15 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from prover.server.deps import ServicesDep, SettingsDep, sample_count
-from prover.server.schemas import ErrorResponse, LlmstepRequest, LlmstepResponse
+from prover.server.schemas import LlmstepRequest, LlmstepResponse, error_responses
 
-router = APIRouter(tags=["llmstep"],
-                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
+router = APIRouter(tags=["llmstep"], responses=error_responses(400, 401, 413, 422, 503, 504))
 
 
 @router.post("/")
 async def suggest(body: LlmstepRequest, settings: SettingsDep, services: ServicesDep) -> LlmstepResponse:
     n = sample_count(body.n, settings)
-    candidates = await services.workers.run(
-        lambda: services.suggest(body.tactic_state, body.prefix, n), settings.server.request_timeout_s, n)
+    candidates = await services.suggest(body.tactic_state, body.prefix, n, settings.server.request_timeout_s)
     return LlmstepResponse(suggestions=[c.tactic for c in candidates])

@@ -10,10 +10,9 @@ from fastapi import APIRouter, HTTPException
 from environments.vernac_guard import coq_vernacular_problem
 from prover.premises import PremiseRanker, premises_of
 from prover.server.deps import ServicesDep, SettingsDep, sample_count
-from prover.server.schemas import ErrorResponse, PremisesRequest, PremisesResponse, RankedPremise
+from prover.server.schemas import PremisesRequest, PremisesResponse, RankedPremise, error_responses
 
-router = APIRouter(tags=["premises"],
-                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 504)})
+router = APIRouter(tags=["premises"], responses=error_responses(400, 401, 413, 422, 504))
 
 
 @router.post("/premises")

@@ -10,13 +10,12 @@ from fastapi import APIRouter, HTTPException
 from environments import ProverError
 from prover.server.deps import ServicesDep
 from prover.server.proving import ProverBusy
-from prover.server.schemas import ErrorResponse, ProveRequest, ProveResponse
+from prover.server.schemas import ProveRequest, ProveResponse, error_responses
 from prover.server.services import Services
 
 T = TypeVar("T")
 
-router = APIRouter(tags=["prove"],
-                   responses={code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503, 504)})
+router = APIRouter(tags=["prove"], responses=error_responses(400, 401, 413, 422, 503, 504))
 
 # time for opening the theorem and the final re-check, beyond the search's own wall budget
 SEARCH_GRACE_S = 60.0
