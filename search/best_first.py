@@ -133,9 +133,7 @@ class _Search:
         tree = SearchTree(root_state)
         self.push(tree.root)
         while tree.root.status is Status.OPEN and self.queue:
-            if self.expansions >= self.config.max_expansions:
-                break
-            if time.perf_counter() >= self.deadline:
+            if self.expansions >= self.config.max_expansions or time.perf_counter() >= self.deadline:
                 break
             _, _, node = heapq.heappop(self.queue)
             if node.expanded:

@@ -24,11 +24,10 @@ from train.trainer import run
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         cfg = config_from_argv(argv)
+        if not (Path(cfg.data.out_dir) / "train" / INDEX).exists():
+            raise UsageError(f"no prepared data in {cfg.data.out_dir} (run python -m train.prepare first)")
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not (Path(cfg.data.out_dir) / "train" / INDEX).exists():
-        print(f"error: no prepared data in {cfg.data.out_dir} (run python -m train.prepare first)", file=sys.stderr)
         return 2
     out_dir = Path(cfg.run.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
