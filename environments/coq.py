@@ -82,8 +82,6 @@ class CoqEnvironment(Environment):
         self._theorem: Theorem | None = None
         self._live: dict[tuple[str, ...], int] = {}  # tactic path -> state id, for the open theorem
 
-    # -- the contract --------------------------------------------------------------------
-
     def open(self, theorem: Theorem) -> ProofState:
         for attempt in range(2):
             try:
@@ -133,8 +131,6 @@ class CoqEnvironment(Environment):
         """The running coqtop's process id (None before the first open or after close)."""
         return self._proc.pid if self._proc is not None and self._proc.alive() else None
 
-    # -- process life ------------------------------------------------------------------
-
     def _kill(self) -> None:
         if self._proc is not None:
             self._proc.close()
@@ -161,8 +157,6 @@ class CoqEnvironment(Environment):
             if error:
                 raise ProverError(f"BackTo {sid} failed: {error}")
         self._live = {path: live for path, live in self._live.items() if live <= sid}
-
-    # -- opening -------------------------------------------------------------------------
 
     def _open(self, theorem: Theorem) -> ProofState:
         if theorem.system != self.system:
@@ -222,8 +216,6 @@ class CoqEnvironment(Environment):
             self._loaded.append((text, proc.sid, Reply(" ".join(strip_comments(text).split()), proof, answer)))
         # a marker swallows any answer on which our sentence split and coqtop's might disagree
         self._context_sid = proc.sync(_CONTROL_WALL_S)
-
-    # -- stepping ------------------------------------------------------------------------
 
     def _goto(self, state: ProofState) -> None:
         """Put coqtop at `state`: BackTo its id when it is live, else rebuild and replay."""

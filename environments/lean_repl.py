@@ -145,8 +145,6 @@ class LeanReplEnvironment(Environment):
         self._headers: dict[str, int] = {}  # header text -> env id in the running REPL
         self._states: dict[tuple[str, str, tuple[str, ...]], int] = {}  # (header, statement, path) -> proofState
 
-    # -- the REPL process ---------------------------------------------------------------
-
     def _request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
         if self._repl is None:
             self._repl = ReplProcess(self.repl_command, self.project, self.memory_mb)
@@ -163,8 +161,6 @@ class LeanReplEnvironment(Environment):
             self._repl = None
         self._headers.clear()
         self._states.clear()
-
-    # -- opening and replaying ----------------------------------------------------------
 
     def _header_env(self, header: str) -> int | None:
         if not header.strip():
@@ -209,8 +205,6 @@ class LeanReplEnvironment(Environment):
             current = answer["proofState"]
             self._states[key[:2] + (state.path[: i + 1],)] = current
         return current
-
-    # -- the contract ---------------------------------------------------------------------
 
     def open(self, theorem: Theorem) -> ProofState:
         if theorem.system != "lean":

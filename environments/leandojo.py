@@ -68,8 +68,6 @@ class LeanDojoEnvironment(Environment):
         self._theorem: Theorem | None = None  # whose Dojo is open
         self._generation = 0  # handles from an earlier Dojo are void
 
-    # -- the Dojo -------------------------------------------------------------------------
-
     def dojo_theorem(self, theorem: Theorem) -> Any:
         """The `lean_dojo.Theorem` (repository, file, full name) that `theorem` stands for."""
         lean_dojo = _lean_dojo()
@@ -121,8 +119,6 @@ class LeanDojoEnvironment(Environment):
             if not isinstance(current, lean_dojo.TacticState):
                 raise ProverError(f"replay of {state.path} failed at {tactic!r}: {current!r}")
         return current
-
-    # -- the contract ---------------------------------------------------------------------
 
     def open(self, theorem: Theorem) -> ProofState:
         initial = self._enter(theorem)

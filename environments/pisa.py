@@ -68,8 +68,6 @@ class PisaEnvironment(Environment):
         self._names = itertools.count()
         self._scratch: tempfile.TemporaryDirectory | None = None
 
-    # -- the session ----------------------------------------------------------------------
-
     def _fresh(self) -> str:
         return f"s{next(self._names)}"
 
@@ -137,8 +135,6 @@ class PisaEnvironment(Environment):
                                   ErrorKind.CRASH)
             name = new
         return name
-
-    # -- the contract ---------------------------------------------------------------------
 
     def open(self, theorem: Theorem) -> ProofState:
         if theorem.system != "isabelle":

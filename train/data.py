@@ -23,7 +23,6 @@ class BatchLoader:
             raise ValueError(f"{len(store)} rows cannot fill one global batch of {global_batch}")
         self.store, self.global_batch, self.micro_batch = store, global_batch, micro_batch
         self.rank, self.world, self.seed = rank, world, seed
-        self.accumulation = global_batch // (micro_batch * world)
         self.batches_per_epoch = len(store) // global_batch
         self.position = 0
         self._cached: tuple[int, torch.Tensor] | None = None
@@ -37,7 +36,7 @@ class BatchLoader:
         return self._cached[1]
 
     def next(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """This rank's micro-batches of the next global batch (`accumulation` of them)."""
+        """This rank's micro-batches of the next global batch (global batch ÷ (micro-batch × world) of them)."""
         epoch, index = divmod(self.position, self.batches_per_epoch)
         order = self._order(epoch)[index * self.global_batch: (index + 1) * self.global_batch]
         share = order.view(self.world, -1)[self.rank]

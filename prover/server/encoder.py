@@ -17,10 +17,6 @@ class Encoder:
         self.max_tokens = max_tokens
         self._lock = threading.Lock()  # one forward at a time: CPU threads are better spent inside it
 
-    @property
-    def dim(self) -> int:
-        return self.model.config.hidden_size
-
     @torch.inference_mode()
     def encode(self, text: str) -> list[float]:
         batch = self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_tokens)
