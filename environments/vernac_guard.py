@@ -13,8 +13,11 @@ option about extraction, files, paths or native compilation.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from environments.coq_syntax import mask_literals, split_sentences, strip_comments
+from environments.isabelle_guard import isabelle_context_problem
+from environments.lean_guard import lean_context_problem
 
 _ALLOWED = frozenset({
     # declarations
@@ -84,5 +87,6 @@ def coq_vernacular_problem(text: str) -> str | None:
     return None
 
 
-# the context guard of each system (Lean and Isabelle contexts are not guarded yet)
-CONTEXT_GUARDS = {"coq": coq_vernacular_problem}
+# the context guard of each system
+CONTEXT_GUARDS: dict[str, Callable[[str], str | None]] = {
+    "coq": coq_vernacular_problem, "lean": lean_context_problem, "isabelle": isabelle_context_problem}
