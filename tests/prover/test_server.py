@@ -10,6 +10,7 @@ import math
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ from prover.server.cli import main as serve_main
 from prover.server.launch import server_process
 from prover.server.main import create_app
 from prover.server.settings import ServerSettings, Settings, load_settings
+from tests.doubles import fake_lean_repl
 from tests.prover.stopping import SLOW_SEARCH, left_behind, wait_until_searching
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "prover" / "models" / "default"
@@ -50,6 +52,9 @@ def model_cfg(path: Path, **extra: Any) -> dict[str, Any]:
 def settings_for(model: dict[str, Any], **server: Any) -> Settings:
     return Settings(server=ServerSettings(**{"port": 0, "default_samples": 4, "max_samples": 16, **server}),
                     model=model, search={}, env=None)
+
+
+FAKE_LEAN_REPL = Path(fake_lean_repl.__file__)
 
 
 @contextmanager
@@ -472,6 +477,26 @@ def test_prove_rejects_contexts_that_reach_the_file_system(tmp_path: Path) -> No
             assert response.json()["error"].startswith("context rejected: "), response.text
         assert not list(tmp_path.iterdir())
         assert c.get("/health").json()["prove"] == "coq"
+
+
+def test_prove_refuses_a_hostile_lean_context_before_the_repl_sees_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      no_leaked_provers: None) -> None:
+    log = tmp_path / "repl.jsonl"
+    monkeypatch.setenv("FAKE_LEAN_REPL_LOG", str(log))
+    python, fake = json.dumps(sys.executable), json.dumps(str(FAKE_LEAN_REPL))
+    settings = load_settings(["env=lean-repl", f"env.repl_command=[{python},{fake}]", "model=fixed",
+                              f'env.check_command=[{python},{fake},"--lean"]', "model.tactics=[rfl]"])
+    theorem = "theorem add_zero_example (n : Nat) : n + 0 = n := by"
+    with running(settings) as c:
+        hostile = c.post("/prove", json={"theorem": theorem,
+                                         "context": f'import Mathlib\n#eval IO.FS.writeFile "{tmp_path}/x" "y"'})
+        assert_error(hostile, 422)
+        assert hostile.json()["error"].startswith("context rejected: '#eval'"), hostile.text
+        ordinary = c.post("/prove", json={"theorem": theorem,
+                                          "context": "import Mathlib\nset_option maxHeartbeats 400000\n"})
+        assert ordinary.status_code == 200 and ordinary.json()["status"] == "proved", ordinary.text
+    sent = log.read_text()
+    assert "maxHeartbeats" in sent and "#eval" not in sent  # the REPL got the ordinary context only
 
 
 PREMISE_CONTEXT = """Require Import List.
