@@ -15,9 +15,10 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-import bm25s
+if TYPE_CHECKING:  # bm25s loads when an index is built or read: vLLM's environment breaks with it imported
+    import bm25s
 
 # identifiers (qualified, primed), numbers, operator runs; brackets, commas and colons carry no evidence
 _TOKEN = re.compile(r"[A-Za-z_][\w'.]*[\w']|[A-Za-z_]|\d+|[^\w\s(),:]+")
@@ -53,6 +54,8 @@ def goal_features(goals: str) -> list[str]:
 
 
 def bm25_index(documents: Sequence[list[str]]) -> bm25s.BM25:
+    import bm25s
+
     bm25 = bm25s.BM25()
     bm25.index([list(d) for d in documents], show_progress=False)
     return bm25
@@ -86,4 +89,6 @@ def load_index(path: Path, records_file: str, build_hint: str) -> tuple[bm25s.BM
                          f"not {FEATURES!r}); rebuild it: {build_hint}")
     with (path / records_file).open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
+    import bm25s
+
     return bm25s.BM25.load(str(path), show_progress=False), records, meta
