@@ -79,6 +79,7 @@ class CoqEnvironment(Environment):
         self._flags: tuple[str, ...] = ()  # the running coqtop's flags: the open theorem's meta["coq_flags"]
         self._loaded: list[tuple[str, int, Reply]] = []  # context sentences in coqtop: the state after each, its reply
         self._context_sid: int | None = None  # the state after the whole loaded context
+        self._context_steps: tuple[dict, ...] = ()  # the steps of its finished proofs (coq_steps)
         self._theorem: Theorem | None = None
         self._live: dict[tuple[str, ...], int] = {}  # tactic path -> state id, for the open theorem
 
@@ -136,6 +137,7 @@ class CoqEnvironment(Environment):
             self._proc.close()
         self._proc = None
         self._loaded, self._context_sid, self._theorem, self._live = [], None, None, {}
+        self._context_steps = ()
 
     def _restart(self) -> Coqtop:
         self._kill()
@@ -181,10 +183,7 @@ class CoqEnvironment(Environment):
         if not _GOALS.search(shown):
             self._back_to(self._context_sid)
             raise OpenError(f"{theorem.name}: the statement does not start a proof")
-        recorder = StepRecorder()
-        for _, _, reply in self._loaded:
-            recorder.feed(reply)
-        self._theorem = replace(theorem, meta={**theorem.meta, CONTEXT_STEPS: tuple(recorder.steps)})
+        self._theorem = replace(theorem, meta={**theorem.meta, CONTEXT_STEPS: self._context_steps})
         self._live = {(): proc.sid}
         return ProofState(self._all_goals(shown), self._theorem, ())
 
@@ -216,6 +215,10 @@ class CoqEnvironment(Environment):
             self._loaded.append((text, proc.sid, Reply(" ".join(strip_comments(text).split()), proof, answer)))
         # a marker swallows any answer on which our sentence split and coqtop's might disagree
         self._context_sid = proc.sync(_CONTROL_WALL_S)
+        recorder = StepRecorder()
+        for _, _, reply in self._loaded:
+            recorder.feed(reply)
+        self._context_steps = tuple(recorder.steps)
 
     def _goto(self, state: ProofState) -> None:
         """Put coqtop at `state`: BackTo its id when it is live, else rebuild and replay."""
