@@ -23,7 +23,7 @@ from prover.policies import POLICIES
 # --system -> the env/ group that proves it
 ENV_OF_SYSTEM = {"coq": "coq", "lean": "lean-repl", "isabelle": "isabelle"}
 MINIF2F_SPLITS = ("valid", "test")
-COQLIB_SPLITS = ("sample", "heldout")  # benchmarks.coqlib.SPLITS, without importing the corpus here
+COQLIB_SPLITS = ("sample", "heldout", "train")  # benchmarks.coqlib.SPLITS, without importing the corpus here
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--system", choices=sorted(ENV_OF_SYSTEM), default="coq")
     run.add_argument("--data", type=Path, help="dataset folder with one sub-folder per split (default: shared miniF2F)")
     run.add_argument("--split", choices=(*MINIF2F_SPLITS, *COQLIB_SPLITS),
-                     help="minif2f: valid (default) | test; coqlib: sample (default) | heldout")
+                     help="minif2f: valid (default) | test; coqlib: sample (default) | heldout | train")
     run.add_argument("--hammer", action="store_true", help="coqlib: import CoqHammer after each theorem's context")
     run.add_argument("--mode", choices=("f2f", "i2f", "auto"))
     run.add_argument("--policy", choices=POLICIES)

@@ -2,8 +2,9 @@
 (`train.splits`), each opened with everything that precedes it in its file (earlier proofs
 kept, no preamble), its own proof removed; the checker re-compiles the file with the
 library's flags. Splits: `heldout` (every finished proof of every held-out file of an
-installed library) and `sample` (a fixed, seeded selection spread over the libraries,
-committed as benchmarks/coqlib_sample.txt).
+installed library), `sample` (a fixed, seeded selection spread over the libraries,
+committed as benchmarks/coqlib_sample.txt) and `train` (the finished proofs of the other
+files, the ones a model may train on: what expert iteration searches, `train.expert_iteration`).
 
 Problem names are `LIBRARY:FILE:THEOREM` (`#N` added to a name repeated in its file), so
 reports group by library.
@@ -27,10 +28,10 @@ from typing import Sequence
 from configs import REPO_ROOT
 from environments import Theorem
 from environments.theorem_files.coq import complete_proofs
-from train.libraries import LIBRARIES, coq_root, coqtop_flags
-from train.splits import read_heldout
+from train.libraries import LIBRARIES, coq_root, coqtop_flags, file_id
+from train.splits import heldout_files, read_heldout
 
-SPLITS = ("sample", "heldout")
+SPLITS = ("sample", "heldout", "train")
 SAMPLE_FILE = REPO_ROOT / "benchmarks" / "coqlib_sample.txt"
 SAMPLE_SIZE, SAMPLE_SEED = 300, 0
 HAMMER_IMPORT = "From Hammer Require Import Hammer.\n"
@@ -41,7 +42,7 @@ def library_of_problem(name: str) -> str:
     return name.split(":", 1)[0]
 
 
-def file_theorems(library: str, file: str, root: Path) -> list[Theorem]:
+def file_theorems(library: str, file: str, root: Path, split: str = "heldout") -> list[Theorem]:
     """Every finished proof of one source file as a problem: statement, the file's text before it."""
     path = root / file
     flags = tuple(coqtop_flags(LIBRARIES[library], path, root))
@@ -51,7 +52,7 @@ def file_theorems(library: str, file: str, root: Path) -> list[Theorem]:
         seen[theorem.name] += 1
         problem = f"{library}:{file}:{theorem.name}" + (f"#{seen[theorem.name]}" if seen[theorem.name] > 1 else "")
         theorems.append(replace(theorem, meta={"problem": problem, "library": library, "file": file,
-                                               "split": "heldout", "coq_flags": flags}))
+                                               "split": split, "coq_flags": flags}))
     return theorems
 
 
@@ -60,6 +61,16 @@ def heldout_theorems(root: Path | None = None) -> list[Theorem]:
     root = root or coq_root()
     return [t for library, files in read_heldout().items() if LIBRARIES[library].installed(root)
             for file in files for t in file_theorems(library, file, root)]
+
+
+def training_theorems(root: Path | None = None, libraries: Sequence[str] | None = None) -> list[Theorem]:
+    """The theorems of every file outside the held-out split of the installed `libraries`
+    (default: all), in file order."""
+    root = root or coq_root()
+    heldout = heldout_files()
+    return [t for library in libraries or LIBRARIES if LIBRARIES[library].installed(root)
+            for path in LIBRARIES[library].sources(root) if file_id(path, root) not in heldout
+            for t in file_theorems(library, file_id(path, root), root, "train")]
 
 
 def choose_sample(names: Sequence[str], size: int = SAMPLE_SIZE, seed: int = SAMPLE_SEED) -> list[str]:
@@ -91,10 +102,10 @@ def with_hammer(theorem: Theorem) -> Theorem:
 
 
 def load_coqlib(split: str, hammer: bool = False) -> list[Theorem]:
-    """The problems of `split` (sample | heldout); ValueError for another split."""
+    """The problems of `split` (sample | heldout | train); ValueError for another split."""
     if split not in SPLITS:
         raise ValueError(f"coqlib has the splits {', '.join(SPLITS)}, not {split!r}")
-    theorems = heldout_theorems()
+    theorems = training_theorems() if split == "train" else heldout_theorems()
     if split == "sample":
         wanted = set(read_sample())
         theorems = [replace(t, meta={**t.meta, "split": "sample"}) for t in theorems if t.meta["problem"] in wanted]
