@@ -3,6 +3,7 @@
 tokenisers compare fairly.
 
     python -m train.evaluate --model prover/models/default --traces outputs/traces/stdlib
+    python -m train.evaluate --model DIR --traces outputs/traces/mathcomp-* outputs/traces/iris   # several libraries
 """
 
 from __future__ import annotations
@@ -38,13 +39,18 @@ def summed_loss(model: torch.nn.Module, batches: Iterable[torch.Tensor], device:
 
 
 @torch.no_grad()
-def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.0, seq_len: int = 512,
+def heldout_perplexity(model_dir: Path, traces: Path | Sequence[Path], fraction: float = 0.0, seq_len: int = 512,
                        max_rows: int = 200, batch: int = 8) -> dict[str, float]:
+    """Over the held-out steps of one trace directory or several, `max_rows` packed rows
+    spread evenly over them (every row when there are fewer)."""
     tokenizer = load_tokenizer(model_dir)
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
-    docs = [d for d in read_coq_traces(traces) if is_heldout(d, fraction)]
+    folders = [traces] if isinstance(traces, Path) else list(traces)
+    docs = [d for folder in folders for d in read_coq_traces(folder) if is_heldout(d, fraction)]
     ids = tokenizer([d.text for d in docs], add_special_tokens=False, verbose=False)["input_ids"]
-    rows = pack(ids, seq_len, tokenizer.eos_token_id)[:max_rows].long()
+    rows = pack(ids, seq_len, tokenizer.eos_token_id)
+    rows = rows[torch.linspace(0, len(rows) - 1, max_rows).long()] if len(rows) > max_rows else rows
+    rows = rows.long()
     loss_sum, tokens = summed_loss(model, rows.split(batch), "cpu")
     loss = loss_sum / max(tokens, 1)
     return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": loss / math.log(2) / bytes_per_token(docs, ids),
@@ -54,11 +60,11 @@ def heldout_perplexity(model_dir: Path, traces: Path, fraction: float = 0.0, seq
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--traces", type=Path, default=Path("outputs/traces/stdlib"))
+    parser.add_argument("--traces", type=Path, nargs="+", default=[Path("outputs/traces/stdlib")])
     parser.add_argument("--fraction", type=float, default=0.0, help="extra held-out fraction of files by hash")
     parser.add_argument("--max-rows", type=int, default=200)
     args = parser.parse_args(argv)
-    if not (args.model / "config.json").exists() or not (args.traces / "steps").is_dir():
+    if not (args.model / "config.json").exists() or not all((t / "steps").is_dir() for t in args.traces):
         print("error: need a model directory with config.json and a trace directory with steps/", file=sys.stderr)
         return 2
     print(json.dumps(heldout_perplexity(args.model, args.traces, args.fraction, max_rows=args.max_rows)))

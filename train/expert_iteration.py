@@ -4,7 +4,7 @@ model, keep only the proofs the checker accepted, add their (goals, tactic) step
 data, fine-tune the model from the previous round's, evaluate it; one directory per round,
 every stage resumable (a killed run continues where it stopped, nothing done twice).
 
-    python -m train.expert_iteration --out outputs/expert --rounds 2 --pool 150
+    python -m train.expert_iteration --out outputs/expert --rounds 2 --pool 150 --evaluate coqlib
     python -m train.expert_iteration --out outputs/expert --table      # the per-round table
 
 <out>/pool.txt                   the theorems searched (seeded, spread over the libraries)
@@ -43,15 +43,17 @@ from configs.cli import load_config
 from environments import Environment, Finished, Progress, Theorem
 from environments.coq_syntax import is_bullet, split_sentences
 from train.libraries import LIBRARIES, STDLIB
+from train.trace import DEFAULT_OUT
 
 ROUND_SEARCH = ["benchmark.name=coqlib", "model=mixture", "model.members.knn.knn.file_weight=0.5",
                 "search.wall_time_s=10", "search.tactic_timeout_s=5"]  # the README's coqlib budget
 MINIF2F_SEARCH = ["benchmark.name=minif2f", "benchmark.split=valid", "model=mixture",
-                  "model.members.knn.knn.file_weight=0.5", "search.wall_time_s=6"]  # the README's miniF2F budget
+                  "model.members.knn.knn.file_weight=0.5", "search.wall_time_s=6",
+                  "search.tactic_timeout_s=2"]  # the README's miniF2F budget
 EVALUATIONS = ("coqlib", "minif2f")
 POOL_FILE = "pool.txt"
 STEPS_FILE = Path("steps") / "steps.jsonl"
-STDLIB_TRACES = Path("outputs/traces/stdlib")
+TRACES = REPO_ROOT / DEFAULT_OUT  # one folder per library (python -m train.trace)
 
 
 def round_dir(out: Path, r: int) -> Path:
@@ -161,7 +163,7 @@ def training_overrides(out: Path, r: int, start: Path, share: float, traces: Pat
             f"run.out_dir={here / 'run'}", f"run.export_dir={here / 'model'}", *sources]
 
 
-def fine_tune(out: Path, r: int, start: Path, share: float, steps: int, traces: Path = REPO_ROOT / STDLIB_TRACES) -> Path:
+def fine_tune(out: Path, r: int, start: Path, share: float, steps: int, traces: Path = TRACES / STDLIB) -> Path:
     """Prepare round r's mixture and fine-tune round r-1's model on it (both resumable)."""
     model = round_dir(out, r) / "model"
     if (model / "train_config.yaml").exists():  # the export's last file
@@ -176,12 +178,19 @@ def fine_tune(out: Path, r: int, start: Path, share: float, steps: int, traces: 
     return model
 
 
-def evaluate_perplexity(out: Path, r: int, start: Path) -> dict:
+def evaluate_perplexity(out: Path, r: int, start: Path, traces: Path = TRACES) -> dict:
+    """Round r's model on the held-out steps of the standard library (on which the shipped
+    default was trained: its split predates the committed one) and, apart, of every other
+    traced library (which no model here trained on)."""
     path = round_dir(out, r) / "eval.json"
     if not path.exists():
-        from train.evaluate import heldout_perplexity
+        from train.evaluate import heldout_perplexity  # torch: only where a model is scored
 
-        figures = heldout_perplexity(REPO_ROOT / model_of_round(out, r, start), REPO_ROOT / STDLIB_TRACES, max_rows=200)
+        model = REPO_ROOT / model_of_round(out, r, start)
+        others = sorted(d for d in traces.iterdir() if d.name != STDLIB and (d / "steps").is_dir())
+        figures = {"stdlib": heldout_perplexity(model, traces / STDLIB, max_rows=200)}
+        if others:
+            figures["libraries"] = heldout_perplexity(model, others, max_rows=400)
         write_atomically(path, json.dumps(figures))
     return json.loads(path.read_text())
 
@@ -223,16 +232,18 @@ def proved_count(results: Path) -> str:
 
 def table(out: Path) -> str:
     """The per-round markdown table of an expert-iteration directory."""
-    lines = ["| round | searched | new proofs | proofs so far | new steps | held-out ppl | bits/byte | "
-             "coqlib sample | miniF2F valid |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| round | searched | new proofs | proofs so far | new steps | ppl stdlib held-out | ppl other libraries' "
+             "held-out | bits/byte other libraries | coqlib sample | miniF2F valid |", "|---|---|---|---|---|---|---|---|---|---|"]
     total = 0
     for r in sorted(int(p.name.split("-")[1]) for p in out.glob("round-*") if p.name.split("-")[1].isdigit()):
         here = round_dir(out, r)
         proved = sum(rec["status"] == "proved" for rec in read_search(out, r))
         total += proved
         search = [str(len(read_search(out, r))), str(proved), str(total), str(len(read_steps_file(out, r)))] if r else ["-"] * 4
-        ppl = json.loads((here / "eval.json").read_text()) if (here / "eval.json").exists() else None
-        perplexity = [f"{ppl['perplexity']:.2f}", f"{ppl['bits_per_byte']:.3f}"] if ppl else ["-", "-"]
+        ppl = json.loads((here / "eval.json").read_text()) if (here / "eval.json").exists() else {}
+        stdlib, others = ppl.get("stdlib"), ppl.get("libraries")
+        perplexity = [f"{stdlib['perplexity']:.1f}" if stdlib else "-", f"{others['perplexity']:.1f}" if others else "-",
+                      f"{others['bits_per_byte']:.3f}" if others else "-"]
         cells = [str(r), *search, *perplexity, proved_count(here / "coqlib"), proved_count(here / "minif2f")]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -247,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=150, help="training theorems searched (chosen once per --out)")
     parser.add_argument("--seed", type=int, default=0, help="of the pool")
     parser.add_argument("--expert-share", type=float, default=0.1, help="share of the training tokens from the rounds' steps")
-    parser.add_argument("--steps", type=int, default=150, help="optimizer steps of each round's fine-tuning (8 x 512 tokens)")
+    parser.add_argument("--steps", type=int, default=100, help="optimizer steps of each round's fine-tuning (8 x 512 tokens)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--evaluate", nargs="*", choices=EVALUATIONS, default=list(EVALUATIONS),
                         help="per round: the coqlib sample and miniF2F-rocq valid (none: only held-out perplexity)")
@@ -262,8 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (REPO_ROOT / args.start / "config.json").exists():
         print(f"error: --start {args.start}: no model there (config.json)", file=sys.stderr)
         return 2
-    if not (REPO_ROOT / STDLIB_TRACES / "steps").is_dir():
-        print(f"error: no {STDLIB_TRACES} (python -m train.trace --library stdlib)", file=sys.stderr)
+    if not (TRACES / STDLIB / "steps").is_dir():
+        print(f"error: no {TRACES / STDLIB} (python -m train.trace --library stdlib)", file=sys.stderr)
         return 2
     run_rounds(args.out, args.rounds, args.start, args.pool, args.seed, args.expert_share, args.steps,
                args.workers, args.evaluate)

@@ -10,6 +10,7 @@ beside its steps), one directory per library (`<out>/<library>/steps/...`) with 
 
     python -m train.trace --library stdlib mathcomp-ssreflect --workers 2
     python -m train.trace --all
+    python -m train.trace --all --heldout   # only the committed held-out files (what perplexity is scored on)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from environments.coq_syntax import PROOF_END, is_bullet, split_sentences, strip
 from environments.coqtop import Coqtop, Died, Hung
 from environments.process import require_executable
 from train.libraries import LIBRARIES, STDLIB, coq_root, coqtop_flags, dependency_order, file_id
+from train.splits import read_heldout
 
 DEFAULT_OUT = Path("outputs/traces")
 
@@ -194,6 +196,12 @@ def library_table(out: Path) -> str:
     return "\n".join(lines)
 
 
+def heldout_sources(libraries: Sequence[str], root: Path) -> list[Path]:
+    """The committed held-out source files of `libraries` (configs/train/data/heldout_files.txt)."""
+    heldout = read_heldout()
+    return [root / f for name in libraries for f in heldout.get(name, [])]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_mutually_exclusive_group()
@@ -202,7 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="traces root: one folder per library")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per source file")
-    parser.add_argument("--files", nargs="*", type=Path, help="only these source files of the libraries")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--files", nargs="*", type=Path, help="only these source files of the libraries")
+    only.add_argument("--heldout", action="store_true",
+                      help="only the libraries' held-out files (configs/train/data/heldout_files.txt)")
     parser.add_argument("--table", action="store_true", help="print the per-library markdown table of --out, trace nothing")
     args = parser.parse_args(argv)
     if args.table:
@@ -223,6 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     files = None
+    if args.heldout:
+        files = heldout_sources(names, root)
+        if not files:
+            print(f"error: no held-out files in {', '.join(names)}", file=sys.stderr)
+            return 2
     if args.files:
         files = [f.resolve() for f in args.files]
         sources = {p for n in names for p in LIBRARIES[n].sources(root)}

@@ -117,3 +117,22 @@ def test_bad_input_is_one_line_and_exit_code_2(argv, words, capsys, tmp_path):
     assert ei.main(["--out", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and words in err
+
+
+def test_each_round_is_scored_on_the_standard_library_and_apart_on_the_other_libraries(tmp_path):
+    from train.splits import read_heldout
+
+    traces = tmp_path / "traces"
+    other = next(f for lib, files in read_heldout().items() if lib != "stdlib" for f in files)
+    for library, file, count in (("stdlib", "theories/Bool/Bool.v", 40), ("mathcomp-ssreflect", other, 30)):
+        (traces / library / "steps").mkdir(parents=True)
+        (traces / library / "steps" / "x.jsonl").write_text(
+            "".join(json.dumps(trace_step(file, n)) + "\n" for n in range(count)))
+    (traces / "not-a-trace").mkdir()
+    out = tmp_path / "expert"
+    ei.round_dir(out, 0).mkdir(parents=True)
+    figures = ei.evaluate_perplexity(out, 0, Path("prover/models/default"), traces)
+    assert set(figures) == {"stdlib", "libraries"}
+    assert (figures["stdlib"]["documents"], figures["libraries"]["documents"]) == (40, 30)
+    assert f"| 0 | - | - | - | - | {figures['stdlib']['perplexity']:.1f} | {figures['libraries']['perplexity']:.1f} |" \
+        in ei.table(out)

@@ -3,8 +3,9 @@ import json
 import pytest
 
 from environments import Theorem, make_environment
-from train.libraries import coq_root
-from train.trace import library_table, main, read_steps, trace_file, trace_libraries
+from train.libraries import LIBRARIES, coq_root
+from train.splits import heldout_files
+from train.trace import heldout_sources, library_table, main, read_steps, trace_file, trace_libraries
 
 pytestmark = pytest.mark.requires_coq
 
@@ -88,3 +89,14 @@ def test_cli_rejects_bad_input(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--library", "no-such-library"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(e.startswith("error: ") for e in errors)
+
+
+def test_heldout_selects_exactly_the_committed_heldout_files_of_the_libraries():
+    root = coq_root()
+    files = heldout_sources(["stdlib", "mathcomp-ssreflect"], root)
+    assert files and {str(f.relative_to(root)) for f in files} <= heldout_files()
+    assert set(files) <= set(LIBRARIES["stdlib"].sources(root)) | set(LIBRARIES["mathcomp-ssreflect"].sources(root))
+    assert root / "theories/Bool/Bool.v" in files and root / "theories/Arith/PeanoNat.v" not in files
+    with pytest.raises(SystemExit) as exit:  # one or the other
+        main(["--heldout", "--files", str(files[0])])
+    assert exit.value.code == 2
