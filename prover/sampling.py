@@ -22,12 +22,10 @@ class SamplingParamsError(ValueError):
 
 @dataclass(frozen=True)
 class SamplingParams:
-    # --- how many
     n: int = 1
     """Completions per prompt, >= 1. Search asks for its own count per expansion and
     overrides this with `with_n`."""
 
-    # --- the distribution
     temperature: float = 1.0
     """>= 0. 0 means greedy decoding, which allows only n = 1."""
     top_p: float = 1.0
@@ -36,13 +34,11 @@ class SamplingParams:
     """Sample among the k likeliest tokens; 0 keeps them all (transformers' own default of
     50 is never applied)."""
 
-    # --- when to stop
     max_new_tokens: int = 64
     """Generated tokens at most, >= 1."""
     stop: tuple[str, ...] | None = None
     """Stop strings, cut from the tactic; None means the prompt format's own."""
 
-    # --- reproducibility
     seed: int | None = None
     """Base random seed; None draws a fresh one. A backend never uses it directly but
     `seed_for(key...)` (its call number, the prompt's index, the problem's name), so calls

@@ -80,17 +80,13 @@ def suggest(env: Environment, policy: TacticPolicy, state: ProofState, n: int) -
         text = candidate.tactic.strip()
         if mark.status == "fails" and not is_bullet(text) and not text.startswith("intro"):
             if binders is None:
-                binders = _intros_changes(env, state)
+                opened = env.step(state, "intros.")
+                binders = isinstance(opened, Progress) and opened.state.key != state.key
             if binders:
                 retried = check(env, state, f"intros; {text.removesuffix('.')}.")
                 mark = retried if retried.status != "fails" else mark
         checked[key] = mark
     return sorted(checked.values(), key=lambda c: (_ORDER[c.status], c.goals))[:n]
-
-
-def _intros_changes(env: Environment, state: ProofState) -> bool:
-    outcome = env.step(state, "intros.")
-    return isinstance(outcome, Progress) and outcome.state.key != state.key
 
 
 class _FromCursor(Environment):

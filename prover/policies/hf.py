@@ -93,19 +93,10 @@ class HFPolicy:
                                 max_length=self.context - params.max_new_tokens).to(self.model.device)
         sampled = not params.greedy
         out = self.model.generate(
-            **inputs,
-            do_sample=sampled,
-            num_return_sequences=params.n,
-            max_new_tokens=params.max_new_tokens,
-            temperature=params.temperature if sampled else None,
-            top_p=params.top_p if sampled else None,
-            top_k=params.top_k if sampled else None,
-            stop_strings=list(stop),
-            tokenizer=self.tokenizer,
-            pad_token_id=self.tokenizer.pad_token_id,
-            return_dict_in_generate=True,
-            output_logits=True,
-        )
+            **inputs, do_sample=sampled, num_return_sequences=params.n, max_new_tokens=params.max_new_tokens,
+            temperature=params.temperature if sampled else None, top_p=params.top_p if sampled else None,
+            top_k=params.top_k if sampled else None, stop_strings=list(stop), tokenizer=self.tokenizer,
+            pad_token_id=self.tokenizer.pad_token_id, return_dict_in_generate=True, output_logits=True)
         generated = out.sequences[:, inputs["input_ids"].shape[1]:]
         scores = self.model.compute_transition_scores(out.sequences, out.logits, normalize_logits=True)
         lengths = torch.tensor(self._lengths(generated, stop), device=generated.device)

@@ -37,15 +37,12 @@ class VLLMPolicy:
         params = samples_for(self.sampling, k)
         heads = prefixes_for(states, prefixes)
         self._calls += 1
-        per_prompt = [
-            VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p, top_k=params.top_k,
-                               max_tokens=params.max_new_tokens, stop=list(self.prompting.stop([s])), logprobs=0,
-                               seed=params.seed_for(self._calls, i))
-            for i, s in enumerate(states)
-        ]
+        per_prompt = [VllmSamplingParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
+                                         top_k=params.top_k, max_tokens=params.max_new_tokens,
+                                         stop=list(self.prompting.stop([s])), logprobs=0,
+                                         seed=params.seed_for(self._calls, i))
+                      for i, s in enumerate(states)]
         prompts = [self.prompting.prompt(s, head) for s, head in zip(states, heads)]
         outputs = self.llm.generate(prompts, per_prompt, use_tqdm=False)
-        return [
-            rank((Candidate(c.cumulative_logprob, head + c.text, len(c.token_ids)) for c in request.outputs), k, head)
-            for head, request in zip(heads, outputs)
-        ]
+        return [rank((Candidate(c.cumulative_logprob, head + c.text, len(c.token_ids)) for c in request.outputs),
+                     k, head) for head, request in zip(heads, outputs)]

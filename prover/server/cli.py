@@ -35,15 +35,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def overrides_of(args: argparse.Namespace) -> list[str]:
+def settings_of(args: argparse.Namespace) -> Settings:
     flags = [f"server.host={args.host}"] if args.host else []
     flags += [f"server.port={args.port}"] if args.port is not None else []
     flags += [f"env={args.env}"] if args.env else []
-    return flags + list(args.overrides)
-
-
-def settings_of(args: argparse.Namespace) -> Settings:
-    settings = load_settings(overrides_of(args))
+    settings = load_settings(flags + list(args.overrides))
     if args.token == "":
         raise BadInput("--token is empty: that would leave the server open (was the variable you passed unset?)")
     if args.token is not None:
@@ -51,15 +47,6 @@ def settings_of(args: argparse.Namespace) -> Settings:
         server = settings.server.model_dump() | {"token": args.token}
         settings = settings.model_copy(update={"server": ServerSettings.model_validate(server)})
     return settings
-
-
-def loaded_services(settings: Settings) -> Services:
-    """The policy and what depends on it, loaded before the server binds: a model that cannot
-    load (no such directory, a bad config value) is bad input, not a failed startup."""
-    try:
-        return load_services(settings)
-    except (TypeError, ValueError, OSError) as exc:
-        raise BadInput(f"model: {one_line(exc)}") from None
 
 
 class _Server(uvicorn.Server):
@@ -95,7 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = settings_of(parse_args(argv))
         except (HydraException, OmegaConfBaseException, ValidationError) as exc:
             raise BadInput(one_line(exc)) from None
-        serve(settings, loaded_services(settings))
+        # loaded before the server binds: a model that cannot load is bad input, not a failed startup
+        try:
+            services = load_services(settings)
+        except (TypeError, ValueError, OSError) as exc:
+            raise BadInput(f"model: {one_line(exc)}") from None
+        serve(settings, services)
         return 0
 
     return run_command("prove serve", body)

@@ -18,12 +18,6 @@ from typing import Iterator, Sequence
 import httpx
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 @dataclass(frozen=True)
 class Served:
     url: str  # http://127.0.0.1:PORT
@@ -34,7 +28,9 @@ class Served:
 def server_process(overrides: Sequence[str], startup_s: float = 120.0,
                    env: dict[str, str] | None = None) -> Iterator[Served]:
     """A `prove serve` child with Hydra `overrides`, answering /health."""
-    port = free_port()
+    with socket.socket() as sock:  # a free loopback port
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     argv = [sys.executable, "-m", "prover.server.cli", "--host", "127.0.0.1", "--port", str(port), *overrides]
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, start_new_session=True,

@@ -109,13 +109,7 @@ class Prover:
                                       key=theorem.context, deadline_s=config.wall_time_s + GRACE_S).result()
         checked = result.verdict is not None and result.verdict.ok
         return ProveResponse(
-            status=result.status,
-            proof=list(result.proof) if checked and result.proof is not None else None,
-            checked=checked,
-            source=result.verdict.source if result.verdict is not None else None,
-            partial=[] if checked else deepest_path(result.graph),
-            message=result.message,
-            expansions=result.expansions,
-            wall_s=result.wall_s,
-            search=result.to_record(),
-        )
+            status=result.status, proof=list(result.proof) if checked and result.proof is not None else None,
+            checked=checked, source=result.verdict.source if result.verdict is not None else None,
+            partial=[] if checked else deepest_path(result.graph), message=result.message,
+            expansions=result.expansions, wall_s=result.wall_s, search=result.to_record())

@@ -51,10 +51,4 @@ def load_services(settings: Settings) -> Services:
     encoder = Encoder(resolve_model_path(settings.model["path"])) if server.encoder and has_weights else None
     prover = (Prover(policy, settings.env, settings.search, server.prove, server.max_samples)
               if settings.env else None)
-    return Services(
-        policy=policy,
-        encoder=encoder,
-        prover=prover,
-        requests=RequestStats(),
-        workers=Workers(server.max_queued_samples),
-    )
+    return Services(policy, encoder, prover, RequestStats(), Workers(server.max_queued_samples))

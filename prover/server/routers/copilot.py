@@ -8,14 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from prover.server.deps import ServicesDep, SettingsDep, sample_count
-from prover.server.schemas import (
-    EncodeRequest,
-    EncodeResponse,
-    GenerateRequest,
-    GenerateResponse,
-    Generation,
-    error_responses,
-)
+from prover.server.schemas import (EncodeRequest, EncodeResponse, GenerateRequest, GenerateResponse, Generation,
+                                   error_responses)
 
 router = APIRouter(tags=["LeanCopilot"], responses=error_responses(400, 401, 413, 422, 503, 504))
 

@@ -21,9 +21,5 @@ def stats(services: ServicesDep) -> dict[str, Any]:
 
 @router.get("/health")
 def health(settings: SettingsDep, services: ServicesDep) -> dict[str, Any]:
-    return {
-        "status": "ok",
-        "model": settings.model.get("path") or settings.model.get("policy"),
-        "encoder": services.encoder is not None,
-        "prove": settings.env["name"] if settings.env else None,
-    }
+    return {"status": "ok", "model": settings.model.get("path") or settings.model.get("policy"),
+            "encoder": services.encoder is not None, "prove": settings.env["name"] if settings.env else None}
