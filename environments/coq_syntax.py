@@ -9,7 +9,8 @@ declaration keywords (`THEOREM_KEYWORD`, `DECLARATION`, `declaration_name`; with
 `CONSTANT_DECLARATION` for premise selection) and the proof
 terminators (`PROOF_END`) live here too, for the same readers plus decontamination and the server,
 `open_blocks`, the sections and modules a text leaves open (the checker closes them), and
-`IMPORTS_HAMMER`, whether a context imports CoqHammer (the backend's hammer, the policies).
+`IMPORTS_HAMMER`, whether a context imports CoqHammer (the backend's hammer, the policies), and
+`REQUIRE_IMPORT`, the modules a sentence requires and imports (premise selection).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ CONSTANT_DECLARATION = re.compile(_DECLARATION_PREFIX + r"(?:" + THEOREM_KEYWORD
 PROOF_END = re.compile(r"(?:Qed|Defined|Admitted|Abort|Save)\b")
 # a context that imports CoqHammer (`hammer`, `sauto`, ... exist only after it)
 IMPORTS_HAMMER = re.compile(r"\bRequire\s+(?:Import|Export)\s+(?:[\w.]+\s+)*Hammer\b")
+# a sentence that requires and imports modules; groups: the `From` prefix, Import or Export, the names
+REQUIRE_IMPORT = re.compile(r"(?:From\s+([\w.]+)\s+)?Require\s+(Import|Export)\s+((?:[\w.']+\s*)+)\.$")
 # a sentence that opens a section or an interactive module (type); groups: kind, name
 _OPENS_BLOCK = re.compile(r"(?:#\[[^\]]*\]\s*)*(?:(?:Local|Global)\s+)?(Section|Module\s+Type|Module)\s+"
                           r"(?:(?:Import|Export)\s+)?([^\W\d][\w']*)")

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from environments.coq_modules import coq_root, logical_name
 from prover.premises import FilePremises
 from prover.prompts import get_format
-from train.libraries import coq_root
+from train.splits import heldout_files
 from train.trace import read_steps
 
 _LEAN_STEP = re.compile(r"\[GOAL\](.*?)\[PROOFSTEP\](.*)", re.S)
@@ -116,9 +117,11 @@ def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int =
     """Our `train.trace` output: one proof-step document per traced tactic, in `prompt_format`.
     A format with premises lists those ranked for the step's goals among the declarations
     before its theorem in its own source file (`sources_root`/FILE, default the Coq root), as
-    the prover's search does from the theorem's context; never a later lemma, never another file."""
+    the prover's search does from the theorem's context, and those of the libraries it imports
+    (prover.premises); never a later lemma, never a held-out file's declaration."""
     fmt = get_format(prompt_format, premises_k)
     root = (Path(sources_root) if sources_root else coq_root()) if fmt.premises else None
+    leave_out = frozenset(coq_root() / f for f in heldout_files()) if root else frozenset()
     file, declared = None, FilePremises("")
     for step in read_steps(path):
         if len(step["goals_before"]) > max_goal_chars:
@@ -127,7 +130,8 @@ def read_coq_traces(path: Path, source: str = "coq_steps", max_goal_chars: int =
         if root is not None:
             if step["file"] != file:
                 file = step["file"]
-                declared = FilePremises((root / file).read_text(encoding="utf-8", errors="replace"))
+                text = (root / file).read_text(encoding="utf-8", errors="replace")
+                declared = FilePremises(text, logical_name(root / file, root), leave_out)
             ranked = declared.ranker_at(step["line"], step["theorem"]).rank(step["goals_before"], fmt.premises)
             premises = [premise for _, premise in ranked]
         yield Document(fmt.example(step["goals_before"], step["tactic"], premises=premises), source,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from environments.coq_modules import coq_root  # noqa: F401  (the registry's users take the root from here)
 from environments.process import require_executable
 
 
@@ -82,13 +82,6 @@ LIBRARIES: dict[str, Library] = {lib.name: lib for lib in (
 )}
 
 CORPUS_PACKAGES = sorted({lib.package for lib in LIBRARIES.values()})
-
-
-@cache
-def coq_root() -> Path:
-    """The Coq library root (`coqc -where`)."""
-    coqc = require_executable("coqc")
-    return Path(subprocess.run([coqc, "-where"], capture_output=True, text=True, check=True).stdout.strip())
 
 
 def dependency_order(lib: Library, root: Path, files: list[Path] | None = None) -> list[Path]:

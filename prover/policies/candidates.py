@@ -62,7 +62,8 @@ class Prompting:
     def prompt(self, state: ProofState, prefix: str = "") -> str:
         """The state's prompt, followed by the tactic prefix generation continues."""
         fmt = self.format(state)
-        ranked = ranker_for(state.theorem.context).rank(state.goals, fmt.premises) if fmt.premises else []
+        coq = fmt.premises and state.theorem.system == "coq"  # premise selection reads Coq
+        ranked = ranker_for(state.theorem.context).rank(state.goals, fmt.premises) if coq else []
         return fmt.prompt(state.goals, state.theorem.statement, [premise for _, premise in ranked]) + prefix
 
     def stop(self, states: Sequence[ProofState]) -> tuple[str, ...]:

@@ -1,12 +1,14 @@
 """Premise selection (prover.premises): declarations read from a Coq file's text, only those
-before the theorem offered, and BM25 ranking of them for a goal."""
+before the theorem offered, the declarations of the libraries it imports (read from Coq's real
+load path), and BM25 ranking of them for a goal."""
 
 from __future__ import annotations
 
 import pytest
 
+from environments.coq_modules import coq_root, module_file
 from prover.cursor import BadPosition
-from prover.premises import Premise, PremiseRanker, premises_at, premises_of
+from prover.premises import FilePremises, Premise, PremiseRanker, library_sources, premises_at, premises_of, ranker_for
 
 FILE = """Require Import Arith.
 
@@ -73,3 +75,47 @@ def test_an_empty_context_gives_an_empty_list() -> None:
     assert PremiseRanker([]).rank("============================\nTrue", 5) == []
     with pytest.raises(ValueError, match="k must be at least 1"):
         PremiseRanker([]).rank("True", 0)
+
+
+SIZE_REV = "s : seq nat\n============================\nsize (rev s) = size s"
+SSREFLECT = coq_root() / "user-contrib" / "mathcomp" / "ssreflect"
+
+
+def test_required_module_names_resolve_on_coqs_load_path() -> None:
+    assert module_file("seq", "mathcomp") == SSREFLECT / "seq.v"
+    assert module_file("ssreflect.seq") == SSREFLECT / "seq.v"
+    assert module_file("Lia") == coq_root() / "theories" / "micromega" / "Lia.v"
+    assert module_file("List") == coq_root() / "theories" / "Lists" / "List.v"  # the standard library's first
+    assert module_file("List", "Ltac2") == coq_root() / "user-contrib" / "Ltac2" / "List.v"
+    assert module_file("seq", "Coq") is None and module_file("NoSuchModule") is None
+    # a partial name inside a library means its own file first: the prelude's `Logic` is Init's
+    assert module_file("Logic", near="Coq.Init.Prelude") == coq_root() / "theories" / "Init" / "Logic.v"
+
+
+def test_an_imported_librarys_lemma_is_offered_through_its_reexports() -> None:
+    """all_ssreflect.v declares nothing and re-exports seq.v; size_rev is declared in seq.v."""
+    ranked = ranker_for("From mathcomp Require Import all_ssreflect.\n").rank(SIZE_REV, 3)
+    assert ranked[0][1] == Premise("size_rev", "s : size (rev s) = size s")
+    not_imported = ranker_for("From mathcomp Require ssreflect.seq.\n").rank(SIZE_REV, 50)  # Require, no Import
+    assert "size_rev" not in {p.name for _, p in not_imported}
+    prelude = ranker_for("").rank("n : nat\n============================\nn = n + 0", 1)
+    assert prelude[0][1].name == "plus_n_O"  # Coq.Init.Peano, through the prelude's re-exports
+
+
+def test_a_name_declared_in_the_file_and_a_library_is_offered_once_with_the_files_statement() -> None:
+    context = "Lemma plus_n_O : forall m : nat, m = m + 0.\nProof. auto. Qed.\n"
+    ranked = ranker_for(context).rank("n : nat\n============================\nn = n + 0", 20)
+    assert [p.statement for _, p in ranked if p.name == "plus_n_O"] == ["forall m : nat, m = m + 0"]
+    assert [s for s, _ in ranked] == sorted((s for s, _ in ranked), reverse=True)
+
+
+def test_a_traced_step_sees_the_libraries_imported_before_it_and_never_a_left_out_one() -> None:
+    text = ("Lemma early : True.\nProof. exact I. Qed.\n"
+            "From mathcomp Require Import all_ssreflect.\n"
+            "Lemma late (s : seq nat) : size (rev s) = size s.\nProof. by rewrite size_rev. Qed.\n")
+    steps = FilePremises(text)
+    assert "size_rev" not in {p.name for _, p in steps.ranker_at(2, "early").rank(SIZE_REV, 50)}
+    assert steps.ranker_at(5, "late").rank(SIZE_REV, 1)[0][1].name == "size_rev"
+    held_out = FilePremises(text, leave_out=frozenset({SSREFLECT / "seq.v"}))
+    assert "size_rev" not in {p.name for _, p in held_out.ranker_at(5, "late").rank(SIZE_REV, 50)}
+    assert SSREFLECT / "seq.v" not in library_sources([SSREFLECT / "all_ssreflect.v"], frozenset({SSREFLECT / "seq.v"}))

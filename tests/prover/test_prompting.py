@@ -61,11 +61,15 @@ def test_premises_are_listed_in_ranked_order_before_the_goal():
     ranked = PremiseRanker(premises_of(CONTEXT)).rank(REV.goals, 8)
     assert [p.name for _, p in ranked] == ["rev_app'", "app_nil_r'"]  # le_succ' shares no token with the goal
     assert ranked[0][0] > ranked[1][0]
-    assert Prompting("proofstep-premises").prompt(REV, "rewrite") == (
-        "[PREMISES]\n"
-        "rev_app' : forall (A : Type) (l m : list A), rev (l ++ m) = rev m ++ rev l\n"
-        "app_nil_r' : forall (A : Type) (l : list A), l ++ nil = l\n"
-        "[GOAL]A : Type\nl : list A\n============================\nrev (l ++ nil) = rev l[PROOFSTEP]rewrite")
+    prompt = Prompting("proofstep-premises").prompt(REV, "rewrite")
+    premises, goal = prompt.split("[GOAL]")
+    lines = premises.splitlines()
+    assert goal == "A : Type\nl : list A\n============================\nrev (l ++ nil) = rev l[PROOFSTEP]rewrite"
+    assert lines[0] == "[PREMISES]" and len(lines) == 1 + 8
+    # the context's own two, fused by rank with the imported libraries' (Coq.Lists.List's rev_eq_app first)
+    assert lines[1] == "rev_app' : forall (A : Type) (l m : list A), rev (l ++ m) = rev m ++ rev l"
+    assert lines[2] == "rev_eq_app : forall l l1 l2, rev l = l1 ++ l2 -> l = rev l2 ++ rev l1"
+    assert lines[3] == "app_nil_r' : forall (A : Type) (l : list A), l ++ nil = l"
     assert Prompting("proofstep").prompt(REV) == f"[GOAL]{REV.goals}[PROOFSTEP]"  # the default: no premises
 
 

@@ -520,7 +520,12 @@ def test_premises_are_ranked_for_a_goal_with_the_token_and_limits() -> None:
         assert 1 <= len(ranked) <= 2 and all(set(p) == {"name", "statement", "score"} for p in ranked)
         assert ranked[0]["name"] == "rev_involutive'"
         assert ranked[0]["statement"] == "forall (A : Type) (l : list A), rev (rev l) = l" and ranked[0]["score"] > 0
-        assert c.post("/premises", json={"goal": goal}, headers=auth).json() == {"premises": []}  # no context
+        assert ranked[1]["name"] == "rev_involutive"  # Coq.Lists.List's, through `Require Import List`
+        peano = {"goal": "n : nat\n============================\nn = n + 0", "k": 3}
+        for context in ("", "From etc Require Import passwd."):  # the prelude; a name Coq does not hold: nothing
+            response = c.post("/premises", json={**peano, "context": context}, headers=auth)
+            names = [p["name"] for p in response.json()["premises"]]
+            assert "plus_n_O" in names and len(names) == 3
 
         for bad, status in (({"context": PREMISE_CONTEXT}, 422), ({"goal": goal, "k": 0}, 422),
                             ({"goal": goal, "k": 17}, 422), ({"goal": ["x"]}, 422),

@@ -60,10 +60,14 @@ Proof. intros n. simpl. apply add_zero. Qed.
 
 
 @pytest.mark.requires_coq
-def test_prepare_with_premises_lists_only_the_declarations_before_the_theorem(tmp_path, no_leaked_provers):
+def test_prepare_with_premises_lists_only_the_declarations_before_the_theorem(tmp_path, no_leaked_provers,
+                                                                            monkeypatch):
     """A real trace of a small file, prepared with `prompt_format=proofstep-premises`: each
     step's premises come from its own file, before its theorem (never itself or a later lemma),
-    and its training text is the prompt the search builds from the theorem's context."""
+    or from the libraries it imports (here the prelude), and its training text is the prompt
+    the search builds from the theorem's context (with no held-out file to leave out: training
+    never reads their declarations, tests/prover/test_premises.py)."""
+    monkeypatch.setattr("train.corpora.heldout_files", frozenset)
     (tmp_path / "src" / "theories").mkdir(parents=True)
     source = tmp_path / "src" / "theories" / "T.v"
     source.write_text(TRACED)
@@ -82,15 +86,17 @@ def test_prepare_with_premises_lists_only_the_declarations_before_the_theorem(tm
     order = [p.name for p in premises_of(TRACED)]
     theorems = {t.name: t for t, _ in complete_proofs(TRACED)}
     prompting = Prompting("proofstep-premises")
-    listed = {}
+    listed, imported = {}, set()
     for doc, step in zip(docs, steps):
         lines = doc.text.split("[GOAL]")[0].splitlines()
         assert lines[0] == "[PREMISES]"
-        names = [line.split(" : ")[0] for line in lines[1:]]
-        assert set(names) <= set(order[:order.index(step["theorem"])])
-        listed.setdefault(step["theorem"], set()).update(names)
+        names = {line.split(" : ")[0] for line in lines[1:]}
+        assert names & set(order) <= set(order[:order.index(step["theorem"])])  # the rest: the prelude's
+        listed.setdefault(step["theorem"], set()).update(names & set(order))
+        imported.update(names - set(order))
         state = ProofState(step["goals_before"], theorems[step["theorem"]])
         assert doc.text == prompting.prompt(state) + step["tactic"] + "\n"
     assert listed["add_zero"] == set()
     assert "add_zero" in listed["add_zero_twice"] and "zero_add_zero" not in listed["add_zero_twice"]
     assert {"add_zero", "add_zero_twice"} <= listed["zero_add_zero"]
+    assert "plus_n_O" in imported  # Coq.Init.Peano's, through the prelude
