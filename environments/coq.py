@@ -16,21 +16,8 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from environments.base import (
-    ContextError,
-    Environment,
-    Error,
-    ErrorKind,
-    Finished,
-    GivenUp,
-    OpenError,
-    Outcome,
-    Progress,
-    ProofState,
-    ProverError,
-    Theorem,
-    Verdict,
-)
+from environments.base import (ContextError, Environment, Error, ErrorKind, Finished, GivenUp, OpenError,
+                               Outcome, Progress, ProofState, ProverError, Theorem, Verdict)
 from environments.coq_check import check_coq
 from environments.coq_steps import CONTEXT_STEPS, Reply, StepRecorder, error_message, goals_text
 from environments.coq_syntax import IMPORTS_HAMMER, is_bullet, split_sentences, strip_comments

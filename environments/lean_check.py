@@ -38,15 +38,9 @@ def axioms_used(output: str, name: str) -> tuple[str, ...] | None:
     return tuple(a.strip() for a in found.group(1).split(",") if a.strip())
 
 
-def check_lean(
-    theorem: Theorem,
-    tactics: Sequence[str],
-    *,
-    project: Path | None,
-    command: Sequence[str] = ("lake", "env", "lean"),
-    timeout: float = 900.0,
-    memory_mb: int | None = None,
-) -> Verdict:
+def check_lean(theorem: Theorem, tactics: Sequence[str], *, project: Path | None,
+               command: Sequence[str] = ("lake", "env", "lean"), timeout: float = 900.0,
+               memory_mb: int | None = None) -> Verdict:
     """Verdict on `tactics` as a proof of `theorem`, compiled by `command FILE` in `project`."""
     source = lean_source(theorem, tactics)
     problem = lean_script_problem(tactics)

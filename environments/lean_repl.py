@@ -19,21 +19,8 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
-from environments.base import (
-    ContextError,
-    Environment,
-    Error,
-    ErrorKind,
-    Finished,
-    GivenUp,
-    OpenError,
-    Outcome,
-    Progress,
-    ProofState,
-    ProverError,
-    Theorem,
-    Verdict,
-)
+from environments.base import (ContextError, Environment, Error, ErrorKind, Finished, GivenUp, OpenError,
+                               Outcome, Progress, ProofState, ProverError, Theorem, Verdict)
 from environments.lean_check import check_lean
 from environments.lean_guard import lean_tactic_problem
 from environments.process import kill_group, require_executable, spawn
@@ -116,17 +103,10 @@ def _errors(answer: dict[str, Any]) -> list[str]:
 class LeanReplEnvironment(Environment):
     system: ClassVar[str] = "lean"
 
-    def __init__(
-        self,
-        project: str | Path | None = None,
-        repl_command: Sequence[str] = ("lake", "env", "repl"),
-        timeout: float = 30.0,
-        memory_mb: int | None = 8192,
-        check_command: Sequence[str] = ("lake", "env", "lean"),
-        startup_timeout: float = 600.0,
-        check_timeout: float = 900.0,
-        allow_sorry: bool = False,
-    ) -> None:
+    def __init__(self, project: str | Path | None = None, repl_command: Sequence[str] = ("lake", "env", "repl"),
+                 timeout: float = 30.0, memory_mb: int | None = 8192,
+                 check_command: Sequence[str] = ("lake", "env", "lean"), startup_timeout: float = 600.0,
+                 check_timeout: float = 900.0, allow_sorry: bool = False) -> None:
         """`project`: the Lake project directory the REPL and checker run in (default: the
         current directory). `timeout`: default seconds per tactic. `startup_timeout`: seconds
         for a header (importing Mathlib) or a statement to elaborate. `allow_sorry`: let

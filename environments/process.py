@@ -46,26 +46,12 @@ def require_executable(name: str) -> str:
     return found
 
 
-def spawn(
-    argv: Sequence[str],
-    *,
-    memory_mb: int | None = None,
-    cpu_seconds: int | None = None,
-    cwd: str | os.PathLike | None = None,
-    stderr: int | None = subprocess.STDOUT,
-) -> subprocess.Popen:
+def spawn(argv: Sequence[str], *, memory_mb: int | None = None, cpu_seconds: int | None = None,
+          cwd: str | os.PathLike | None = None, stderr: int | None = subprocess.STDOUT) -> subprocess.Popen:
     """Start `argv` with binary pipes in a new process group under the given limits."""
     argv = [require_executable(argv[0]), *argv[1:]]
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        cwd=cwd,
-        start_new_session=True,
-        preexec_fn=_limits(memory_mb, cpu_seconds),
-        bufsize=0,
-    )
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, cwd=cwd,
+                            start_new_session=True, preexec_fn=_limits(memory_mb, cpu_seconds), bufsize=0)
     with _live_lock:
         _live.add(proc)
     if _stopping.is_set():  # checked after adding: a stop_all that ran meanwhile may have missed this one
@@ -91,13 +77,8 @@ def kill_group(proc: subprocess.Popen) -> None:
         _live.discard(proc)
 
 
-def run_to_end(
-    argv: Sequence[str],
-    *,
-    timeout: float,
-    memory_mb: int | None = None,
-    cwd: str | os.PathLike | None = None,
-) -> tuple[int | None, str]:
+def run_to_end(argv: Sequence[str], *, timeout: float, memory_mb: int | None = None,
+               cwd: str | os.PathLike | None = None) -> tuple[int | None, str]:
     """Run `argv` (spawned as above) to its end: the exit status, None once past `timeout`
     seconds, and the merged output. The process group is killed whatever happens."""
     proc = spawn(argv, memory_mb=memory_mb, cwd=cwd)

@@ -121,14 +121,7 @@ class BatchingPolicy:
         if not sizes:
             return {"calls": 0, "requests": 0, "states": 0}
         calls, states = sum(sizes.values()), sum(n * c for n, c in sizes.items())
-        return {
-            "calls": calls,
-            "requests": requests,
-            "states": states,
-            "mean_batch": states / calls,
-            "max_batch": max(sizes),
-            "batch_sizes": {str(n): sizes[n] for n in sorted(sizes)},
-            "latency_p50_s": lat[len(lat) // 2],
-            "latency_p95_s": lat[min(len(lat) - 1, int(len(lat) * 0.95))],
-            "latency_mean_s": statistics.fmean(lat),
-        }
+        return {"calls": calls, "requests": requests, "states": states, "mean_batch": states / calls,
+                "max_batch": max(sizes), "batch_sizes": {str(n): sizes[n] for n in sorted(sizes)},
+                "latency_p50_s": lat[len(lat) // 2], "latency_mean_s": statistics.fmean(lat),
+                "latency_p95_s": lat[min(len(lat) - 1, int(len(lat) * 0.95))]}

@@ -79,22 +79,13 @@ class SearchResult:
     def to_record(self) -> dict[str, Any]:
         """A JSON-able record (the graph is left out; see `search.tree.graph_to_json`)."""
         return {
-            "theorem": self.theorem.name,
-            "file": str(self.theorem.path) if self.theorem.path else None,
-            "status": self.status,
-            "proof": list(self.proof) if self.proof else None,
-            "time_s": round(self.wall_s, 3),
-            "expansions": self.expansions,
-            "nodes": self.nodes,
-            "errors": self.errors,
-            "timeouts": self.timeouts,
-            "tokens": self.tokens,
-            "policy_s": round(self.policy_s, 4),
-            "prover_s": round(self.prover_s, 4),
-            "search_s": round(self.search_s, 4),
-            "error_kinds": dict(self.error_kinds),
-            "axioms": list(self.verdict.axioms) if self.verdict else [],
-            "message": self.message,
+            "theorem": self.theorem.name, "file": str(self.theorem.path) if self.theorem.path else None,
+            "status": self.status, "proof": list(self.proof) if self.proof else None,
+            "time_s": round(self.wall_s, 3), "expansions": self.expansions, "nodes": self.nodes,
+            "errors": self.errors, "timeouts": self.timeouts, "tokens": self.tokens,
+            "policy_s": round(self.policy_s, 4), "prover_s": round(self.prover_s, 4),
+            "search_s": round(self.search_s, 4), "error_kinds": dict(self.error_kinds),
+            "axioms": list(self.verdict.axioms) if self.verdict else [], "message": self.message,
         }
 
 
@@ -209,14 +200,11 @@ class _Search:
         kinds = {k: v for k, v in self.error_kinds.items() if v}
         errors = sum(v for k, v in kinds.items() if k != "open")
         return SearchResult(
-            theorem=self.theorem, status=status, proof=self.proof,
-            verdict=self.verdict or self.rejected,
+            theorem=self.theorem, status=status, proof=self.proof, verdict=self.verdict or self.rejected,
             message=message, expansions=self.expansions, nodes=len(tree.nodes) if tree else 0,
             errors=errors, timeouts=kinds.get(ErrorKind.TIMEOUT.value, 0), tokens=self.tokens,
-            policy_s=self.policy_s, prover_s=self.prover_s,
-            search_s=max(wall - self.policy_s - self.prover_s, 0.0), wall_s=wall,
-            error_kinds=kinds, tree=tree,
-        )
+            policy_s=self.policy_s, prover_s=self.prover_s, wall_s=wall, error_kinds=kinds, tree=tree,
+            search_s=max(wall - self.policy_s - self.prover_s, 0.0))
 
 
 def best_first_search(env: Environment, policy: TacticPolicy, theorem: Theorem, config: SearchConfig) -> SearchResult:

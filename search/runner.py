@@ -18,13 +18,8 @@ from search.policy import TacticPolicy
 from search.pool import GRACE_S, WorkerPool
 
 
-def search_many(
-    theorems: Iterable[Theorem],
-    make_env: Callable[[], Environment],
-    policy: TacticPolicy,
-    config: SearchConfig,
-    workers: int = 1,
-) -> Iterator[SearchResult]:
+def search_many(theorems: Iterable[Theorem], make_env: Callable[[], Environment], policy: TacticPolicy,
+                config: SearchConfig, workers: int = 1) -> Iterator[SearchResult]:
     """Search every theorem with `workers` concurrent searches; results as they finish."""
     pool = WorkerPool(make_env, workers, "search")
     if not isinstance(policy, BatchingPolicy):

@@ -145,10 +145,8 @@ class SearchTree:
         script: list[str] = []
         node: InternalNode = self.root
         while True:
-            edge = min(
-                (e for e in node.children if e.dst.status is Status.PROVED),
-                key=lambda e: (0 if isinstance(e.dst, FinishedNode) else distance[id(e.dst)], -e.logprob),
-            )
+            edge = min((e for e in node.children if e.dst.status is Status.PROVED),
+                       key=lambda e: (0 if isinstance(e.dst, FinishedNode) else distance[id(e.dst)], -e.logprob))
             script.append(edge.tactic)
             if isinstance(edge.dst, FinishedNode):
                 return tuple(script)
