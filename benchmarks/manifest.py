@@ -83,12 +83,10 @@ def budget(cfg: DictConfig) -> dict[str, Any]:
                 "hole_timeout_s": float(dsp.hole_timeout_s), "hammer": bool(dsp.hammer),
                 "wall_time_s": float(search.wall_time_s)}
     return {
-        "attempts": int(cfg.benchmark.attempts),
-        "samples_per_expansion": int(search.samples_per_expansion),
+        "attempts": int(cfg.benchmark.attempts), "samples_per_expansion": int(search.samples_per_expansion),
         "max_expansions": int(search.max_expansions),
         "tactics": int(cfg.benchmark.attempts) * int(search.samples_per_expansion) * int(search.max_expansions),
-        "wall_time_s": float(search.wall_time_s),
-        "tactic_timeout_s": float(search.tactic_timeout_s),
+        "wall_time_s": float(search.wall_time_s), "tactic_timeout_s": float(search.tactic_timeout_s),
     }
 
 

@@ -35,15 +35,11 @@ def resolve(path: str | Path) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
-def data_root(bench: DictConfig) -> Path:
-    return resolve(bench.data_root)
-
-
 def dataset_dir(bench: DictConfig) -> Path:
     """The folder holding one sub-folder per split for `bench.system`."""
     if bench.system not in SYSTEMS:
         raise DataError(f"unknown system {bench.system!r} (choose from {', '.join(SYSTEMS)})")
-    folder = resolve(bench.data) if bench.data else data_root(bench) / bench.datasets[bench.system]
+    folder = resolve(bench.data) if bench.data else resolve(bench.data_root) / bench.datasets[bench.system]
     if not folder.is_dir():
         raise DataError(f"dataset folder {folder} does not exist")
     return folder
@@ -111,7 +107,8 @@ def load_problems(cfg: DictConfig) -> list[Theorem]:
     if bench.mode == "i2f":
         from benchmarks.minif2f.informal import attach_informal
 
-        theorems = attach_informal(theorems, resolve(bench.informal) if bench.informal else data_root(bench) / "informal")
+        informal = resolve(bench.informal) if bench.informal else resolve(bench.data_root) / "informal"
+        theorems = attach_informal(theorems, informal)
     drop = excluded(cfg)
     wanted = set(bench.problems)
     unknown = wanted - {problem_name(t) for t in theorems}

@@ -121,16 +121,11 @@ def run_details(run: Run) -> str:
     ])
 
 
-def _thresholds(values: Sequence[float], whole: bool) -> list[float]:
-    top = max(values, default=1.0)
-    marks = (top * q for q in (0.1, 0.25, 0.5, 0.75, 1.0))
-    return sorted({max(1, round(m)) if whole else round(m, 2) for m in marks})
-
-
 def curve_table(runs: Sequence[Run], key: str, unit: str) -> str:
     """The plot as text: problems solved within each budget threshold."""
-    values = [v for run in runs for v in run.proved_values(key)]
-    marks = _thresholds(values, whole=key == "expansions")
+    top = max((v for run in runs for v in run.proved_values(key)), default=1.0)
+    marks = sorted({max(1, round(top * q)) if key == "expansions" else round(top * q, 2)
+                    for q in (0.1, 0.25, 0.5, 0.75, 1.0)})
     lines = [f"| solved within ({unit}) | " + " | ".join(f"{m:g}" for m in marks) + " |",
              "|" + "---|" * (len(marks) + 1)]
     for run in runs:

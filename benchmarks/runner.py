@@ -3,7 +3,7 @@
 `run_benchmark(cfg)` loads the split, drops the problems already recorded in the results
 directory (a killed run continues where it stopped), hands the rest to a backend (local
 threads here, Ray workers in `benchmarks.ray_backend`) and appends each record as its
-problem ends. A worker is a `Solver`: one prover process and the policy, attacking one
+problem ends. A worker is a solver: one prover process and the policy, attacking one
 problem at a time by best-first search (`f2f`, `auto`) or Draft-Sketch-Prove (`i2f`).
 A problem counts as proved only with a proof the checker re-compiled in a fresh process.
 """
@@ -15,7 +15,7 @@ from collections import Counter
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
@@ -29,12 +29,6 @@ from environments.theorem_files import render_proof
 from search.batching import BatchingPolicy
 from search.best_first import SearchConfig, SearchResult, best_first_search
 from search.pool import GRACE_S, WorkerPool
-
-
-class Solver(Protocol):
-    def solve(self, theorem: Theorem) -> dict[str, Any]:
-        """Attack one problem; the record to store."""
-        ...
 
 
 def base_record(theorem: Theorem, status: str, **fields: Any) -> dict[str, Any]:
@@ -132,22 +126,20 @@ class DspSolver:
         return base_record(theorem, result.status, **fields)
 
 
-def make_solver(cfg: DictConfig, env: Environment, policy: Any) -> Solver:
-    if cfg.benchmark.mode == "i2f":
-        return DspSolver(env, policy, cfg)
-    return SearchSolver(env, policy, search_config(cfg), attempts=int(cfg.benchmark.attempts))
-
-
 def submit_problem(pool: WorkerPool, cfg: DictConfig, policy: Any, theorem: Theorem) -> Future[dict[str, Any]]:
     """The record of `theorem`, solved on one of the pool's provers by the configured
     mode's solver; an attempt that raises, or holds its prover past every attempt's wall
     time, is an "error" record (and the prover is replaced)."""
+    def solve(env: Environment) -> dict[str, Any]:
+        if cfg.benchmark.mode == "i2f":
+            return DspSolver(env, policy, cfg).solve(theorem)
+        return SearchSolver(env, policy, search_config(cfg), attempts=int(cfg.benchmark.attempts)).solve(theorem)
+
     def failed(exc: Exception, seconds: float) -> dict[str, Any]:
         return base_record(theorem, "error", message=f"{type(exc).__name__}: {exc}", time_s=round(seconds, 3))
 
     deadline = float(cfg.search.wall_time_s) * max(1, int(cfg.benchmark.attempts)) + GRACE_S
-    return pool.submit(lambda env: make_solver(cfg, env, policy).solve(theorem), key=theorem.context,
-                       deadline_s=deadline, on_error=failed)
+    return pool.submit(solve, key=theorem.context, deadline_s=deadline, on_error=failed)
 
 
 def run_locally(cfg: DictConfig, theorems: Sequence[Theorem]) -> Iterator[dict[str, Any]]:

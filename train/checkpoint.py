@@ -36,15 +36,10 @@ class TrainState(Stateful):
 
     def state_dict(self) -> dict[str, Any]:
         model_sd, optim_sd = get_state_dict(self.model, self.optimizer)
-        return {
-            "model": model_sd,
-            "optimizer": optim_sd,
-            "scheduler": self.scheduler.state_dict(),
-            "data": self.loader.state_dict(),
-            "step": self.step,
-            # each rank owns its RNG stream under its own key
-            f"rng_rank{self.rank}": torch.get_rng_state(),
-        }
+        # each rank owns its RNG stream under its own key
+        return {"model": model_sd, "optimizer": optim_sd, "scheduler": self.scheduler.state_dict(),
+                "data": self.loader.state_dict(), "step": self.step,
+                f"rng_rank{self.rank}": torch.get_rng_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         set_state_dict(self.model, self.optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"])

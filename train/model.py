@@ -31,21 +31,13 @@ def model_config(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: i
     if cfg.get("init_from"):
         return AutoConfig.from_pretrained(str(cfg["init_from"]), attn_implementation=cfg.get("attention", "sdpa"))
     return LlamaConfig(
-        vocab_size=vocab_size,
-        hidden_size=cfg["hidden_size"],
-        intermediate_size=cfg["intermediate_size"],
-        num_hidden_layers=cfg["num_layers"],
-        num_attention_heads=cfg["num_heads"],
+        vocab_size=vocab_size, hidden_size=cfg["hidden_size"], intermediate_size=cfg["intermediate_size"],
+        num_hidden_layers=cfg["num_layers"], num_attention_heads=cfg["num_heads"],
         num_key_value_heads=cfg.get("num_kv_heads") or cfg["num_heads"],
-        max_position_embeddings=cfg["max_seq_len"],
-        rope_theta=float(cfg.get("rope_theta", 10000.0)),
+        max_position_embeddings=cfg["max_seq_len"], rope_theta=float(cfg.get("rope_theta", 10000.0)),
         rms_norm_eps=float(cfg.get("rms_norm_eps", 1e-5)),
-        tie_word_embeddings=bool(cfg.get("tie_embeddings", False)),
-        bos_token_id=bos_id,
-        eos_token_id=eos_id,
-        pad_token_id=pad_id,
-        attn_implementation=cfg.get("attention", "sdpa"),
-    )
+        tie_word_embeddings=bool(cfg.get("tie_embeddings", False)), bos_token_id=bos_id, eos_token_id=eos_id,
+        pad_token_id=pad_id, attn_implementation=cfg.get("attention", "sdpa"))
 
 
 def build_model(cfg: Mapping[str, Any], vocab_size: int, bos_id: int, eos_id: int, pad_id: int,

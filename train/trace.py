@@ -126,11 +126,8 @@ def summarise(results: Sequence[dict], seconds: float) -> dict:
     proofs = sum(r["proofs"] for r in results)
     traced = sum(r["traced"] for r in results)
     return {
-        "files": len(results),
-        "files_clean": sum(not r["failures"] for r in results),
-        "proofs": proofs,
-        "proofs_traced": traced,
-        "coverage": round(traced / proofs, 4) if proofs else 0.0,
+        "files": len(results), "files_clean": sum(not r["failures"] for r in results), "proofs": proofs,
+        "proofs_traced": traced, "coverage": round(traced / proofs, 4) if proofs else 0.0,
         "steps": sum(r["steps"] for r in results),
         "trace_s": round(sum(r["seconds"] for r in results), 1),  # coqtop time over all files
         "wall_s": round(seconds, 1),
