@@ -87,11 +87,8 @@ Qed.
 Theorem list_app_nil : forall (A : Type) (l : list A), l ++ [] = l.
 Proof.
   intros A l.
-  induction l as [| a l IH].
-  - reflexivity.
-  - simpl.
-    rewrite IH.
-    reflexivity.
+  rewrite app_nil_r.
+  reflexivity.
 Qed.
 
 Theorem list_length_app : forall (A : Type) (l1 l2 : list A),
