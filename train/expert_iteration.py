@@ -264,12 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="per round: the coqlib sample and miniF2F-rocq valid (none: only held-out perplexity)")
     parser.add_argument("--table", action="store_true", help="print the table of --out and stop")
     args = parser.parse_args(argv)
-    if args.table:
-        print(table(args.out))
-        return 0
     if args.rounds < 1 or args.pool < 1 or args.steps < 1 or args.workers < 1 or not 0 < args.expert_share < 1:
         print("error: --rounds, --pool, --steps and --workers must be positive, --expert-share in (0, 1)", file=sys.stderr)
         return 2
+    if args.table:
+        print(table(args.out))
+        return 0
     if not (REPO_ROOT / args.start / "config.json").exists():
         print(f"error: --start {args.start}: no model there (config.json)", file=sys.stderr)
         return 2

@@ -213,12 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help="only the libraries' held-out files (configs/train/data/heldout_files.txt)")
     parser.add_argument("--table", action="store_true", help="print the per-library markdown table of --out, trace nothing")
     args = parser.parse_args(argv)
-    if args.table:
-        print(library_table(args.out))
-        return 0
     if args.workers < 1 or args.timeout <= 0:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
         return 2
+    if args.table:
+        print(library_table(args.out))
+        return 0
     root = coq_root()
     names = [n for n, lib in LIBRARIES.items() if lib.installed(root)] if args.all else args.library or [STDLIB]
     unknown = [n for n in names if n not in LIBRARIES]

@@ -110,6 +110,7 @@ def test_a_round_fine_tunes_the_previous_model_with_its_share_of_expert_steps(tm
 
 @pytest.mark.parametrize("argv, words", [
     (["--rounds", "0"], "must be positive"),
+    (["--table", "--pool", "0"], "must be positive"),  # argument values are checked whatever the mode
     (["--expert-share", "1.5"], "--expert-share"),
     (["--start", "/nonexistent"], "no model there"),
 ])

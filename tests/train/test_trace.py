@@ -87,8 +87,9 @@ def test_cli_rejects_bad_input(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--workers", "0"]) == 2
     assert main(["--out", str(tmp_path), "--files", str(tmp_path / "elsewhere.v")]) == 2
     assert main(["--out", str(tmp_path), "--library", "no-such-library"]) == 2
+    assert main(["--out", str(tmp_path), "--table", "--timeout", "0"]) == 2  # checked whatever the mode
     errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 3 and all(e.startswith("error: ") for e in errors)
+    assert len(errors) == 4 and all(e.startswith("error: ") for e in errors)
 
 
 def test_heldout_selects_exactly_the_committed_heldout_files_of_the_libraries():
