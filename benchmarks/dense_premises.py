@@ -27,6 +27,7 @@ from transformers import AutoModel, AutoTokenizer
 from benchmarks.premise_recall import Method, heldout_steps, measure, named, print_table, visible, with_imports
 from environments.coq_modules import coq_root, logical_name
 from prover.premises import FilePremises, Premise, PremiseRanker
+from prover.retrieval import rank_fusion
 from train.splits import heldout_files
 from train.trace import read_steps
 
@@ -72,14 +73,10 @@ def text_of(premise: Premise) -> str:
     return f"{premise.name} : {premise.statement}"[:400]
 
 
-def fused(*methods: Method, rrf_k: int = 60) -> Method:
+def fused(*methods: Method) -> Method:
     """Reciprocal rank fusion of methods' rankings."""
     def rank(ranker: PremiseRanker, goals: str, k: int) -> list[str]:
-        score: dict[str, float] = {}
-        for method in methods:
-            for r, name in enumerate(method(ranker, goals, k)):
-                score[name] = score.get(name, 0.0) + 1 / (rrf_k + r + 1)
-        return sorted(score, key=lambda n: -score[n])[:k]
+        return [name for _, name in rank_fusion([method(ranker, goals, k) for method in methods])][:k]
     return rank
 
 

@@ -61,6 +61,7 @@ def _own(ranker: PremiseRanker) -> PremiseRanker:
     return PremiseRanker(ranker.premises)
 
 
+@lru_cache(maxsize=4)  # asked at every step, the same while one theorem's steps follow each other
 def visible(ranker: PremiseRanker) -> list[Premise]:
     """The premises a step's ranker chooses from, the file's own first, each name once."""
     return list({p.name: p for p in [*ranker.library.premises, *ranker.premises][::-1]}.values())

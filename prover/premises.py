@@ -31,7 +31,7 @@ from typing import Iterable, Sequence
 from environments.coq_modules import coq_root, logical_name, module_file
 from environments.coq_syntax import CONSTANT_DECLARATION, REQUIRE_IMPORT, split_sentences, strip_comments
 from prover.cursor import locate
-from prover.retrieval import bm25_index, bm25_search, coq_tokens, goal_features
+from prover.retrieval import bm25_index, bm25_search, coq_tokens, goal_features, rank_fusion
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,6 @@ def premises_at(text: str, offset: int) -> list[Premise]:
     return premises_of(locate(text, offset).theorem.context)
 
 
-RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al.)
 PRELUDE = "Coq.Init.Prelude"  # loaded into every file compiled without -noinit
 
 
@@ -132,9 +131,7 @@ class PremiseRanker:
         if self.library is not None:  # reciprocal rank fusion; the file's own first on a tie
             own = {premise.name for _, premise in found}
             other = [(s, p) for s, p in self.library.rank(goal, k) if p.name not in own]
-            fused = [(1 / (RRF_K + rank + 1), tie, premise) for tie, ranked in enumerate((found, other))
-                     for rank, (_, premise) in enumerate(ranked)]
-            found = [(score, premise) for score, _, premise in sorted(fused, key=lambda t: (-t[0], t[1]))]
+            found = rank_fusion([[premise for _, premise in ranked] for ranked in (found, other)])
         return found[:k]
 
 

@@ -1,6 +1,6 @@
 """Sparse retrieval over Coq text, shared by the kNN tactic policy and premise selection:
-Coq tokens, the retrieval features of a goals text, and BM25 indexes (`bm25s`) stored as a
-directory with one JSON record per document.
+Coq tokens, the retrieval features of a goals text, BM25 indexes (`bm25s`) stored as a
+directory with one JSON record per document, and reciprocal rank fusion of rankings.
 
 Goal features weight the focused goal's conclusion (the text after its goal rule, up to the
 next goal) `CONCLUSION_WEIGHT` times, and keep each token of the hypotheses and of the other
@@ -15,7 +15,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Hashable, Mapping, Sequence, TypeVar
 
 if TYPE_CHECKING:  # bm25s loads when an index is built or read: vLLM's environment breaks with it imported
     import bm25s
@@ -65,6 +65,20 @@ def bm25_search(bm25: bm25s.BM25, queries: Sequence[list[str]], n: int, size: in
     """Up to `n` (score, document number) pairs per query, best first; documents sharing no token left out."""
     ids, scores = bm25.retrieve([list(q) for q in queries], k=min(n, size), show_progress=False, n_threads=1)
     return [[(float(s), int(i)) for i, s in zip(row_ids, row_scores) if s > 0] for row_ids, row_scores in zip(ids, scores)]
+
+
+RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al.)
+Item = TypeVar("Item", bound=Hashable)
+
+
+def rank_fusion(rankings: Sequence[Sequence[Item]]) -> list[tuple[float, Item]]:
+    """Reciprocal rank fusion: each item scored by the sum of 1/(RRF_K + rank) over the
+    rankings (best first) holding it, best first; on a tie, the earlier ranking's item first."""
+    score: dict[Item, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            score[item] = score.get(item, 0.0) + 1 / (RRF_K + rank + 1)
+    return sorted(((s, item) for item, s in score.items()), key=lambda pair: -pair[0])
 
 
 def save_index(path: Path, bm25: bm25s.BM25, records_file: str, records: Sequence[Mapping[str, Any]],
